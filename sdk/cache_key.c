@@ -1,0 +1,375 @@
+/* Artifact tags and dataset ids, bit-exact with Flyte (cache-keys.md §1-§2), and the hash
+   hooks of type hints. */
+#include "flyte/cache_key.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "base64.h"
+#include "error.h"
+#include "flyte/typecheck.h"
+#include "model.h"
+#include "objecthash.h"
+#include "out_string.h"
+
+#define TAG_PREFIX "flyte_cached-"
+#define DATASET_PREFIX "flyte_task-"
+
+
+/* Hash of a Literal after propeller's hashify: {hash} alone when hash is set; collections
+   and maps rebuilt from hashified children (their metadata dropped); anything else as is
+   (unions are not descended into). */
+static int hash_hashified(oh_digest out, const pb_msg *lit, flyte_error **error)
+{
+	const pb_field_desc *fields = D_LITERAL.fields;
+	oh_digest inner, vh;
+	oh_ctx c;
+	if (pb_has(lit, F_LIT(hash))) {
+		const pb_bytes *h = lit->fields[F_LIT(hash)].s;
+		oh_leaf(vh, 'u', h->data, h->len);
+		oh_begin(&c, 'd');
+		oh_add(&c, fields[F_LIT(hash)].khash, 32);
+		oh_add(&c, vh, 32);
+		oh_end(&c, out);
+		return 0;
+	}
+	int which = pb_oneof_case(lit, 0);
+	if (which == F_LIT(collection)) {
+		const pb_msg *coll = lit->fields[F_LIT(collection)].m;
+		size_t n = pb_list_len(coll, F_COLL(literals));
+		oh_ctx items;
+		oh_begin(&items, 'l');
+		for (size_t i = 0; i < n; i++) {
+			int rc = hash_hashified(vh, coll->fields[F_COLL(literals)].list->items[i].m, error);
+			if (rc)
+				return rc;
+			oh_add(&items, vh, 32);
+		}
+		oh_end(&items, vh);
+		/* LiteralCollection{literals}: the key is present only when non-empty. */
+		oh_begin(&c, 'd');
+		if (n) {
+			oh_add(&c, pb_flyteidl_core_LiteralCollection.fields[F_COLL(literals)].khash, 32);
+			oh_add(&c, vh, 32);
+		}
+		oh_end(&c, inner);
+	} else if (which == F_LIT(map)) {
+		const pb_msg *lm = lit->fields[F_LIT(map)].m;
+		const pb_map *mp = lm->fields[F_LMAP(literals)].map;
+		size_t n = mp ? mp->n : 0;
+		unsigned char(*pairs)[64] = fl_malloc((n ? n : 1) * 64);
+		if (!pairs)
+			return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
+		for (size_t i = 0; i < n; i++) {
+			oh_leaf(pairs[i], 'u', mp->items[i].key->data, mp->items[i].key->len);
+			int rc = hash_hashified(pairs[i] + 32, mp->items[i].val.m, error);
+			if (rc) {
+				fl_free(pairs);
+				return rc;
+			}
+		}
+		oh_dict(vh, pairs, n);
+		fl_free(pairs);
+		oh_begin(&c, 'd');
+		if (n) {
+			oh_add(&c, D_LITERAL_MAP.fields[F_LMAP(literals)].khash, 32);
+			oh_add(&c, vh, 32);
+		}
+		oh_end(&c, inner);
+	} else {
+		return oh_msg(out, lit, error);
+	}
+	/* Literal{collection|map: inner} */
+	oh_begin(&c, 'd');
+	oh_add(&c, fields[which].khash, 32);
+	oh_add(&c, inner, 32);
+	oh_end(&c, out);
+	return 0;
+}
+
+static int ignored(const char *name, const char *const *ignore, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ignore[i] && strcmp(ignore[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int fl_artifact_tag(char out[FLYTE_ARTIFACT_TAG_LEN + 1], const pb_msg *inputs, const char *const *ignore,
+		    size_t n_ignore, flyte_error **error)
+{
+	const pb_map *mp = inputs ? inputs->fields[F_LMAP(literals)].map : NULL;
+	size_t n = mp ? mp->n : 0, k = 0;
+	unsigned char(*pairs)[64] = fl_malloc((n ? n : 1) * 64);
+	if (!pairs)
+		return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = mp->items[i].key->data;
+		if (ignored(name, ignore, n_ignore))
+			continue;
+		oh_leaf(pairs[k], 'u', name, mp->items[i].key->len);
+		int rc = hash_hashified(pairs[k] + 32, mp->items[i].val.m, error);
+		if (rc) {
+			fl_free(pairs);
+			fl_error_prefix(error, "input \"%s\"", name);
+			return rc;
+		}
+		k++;
+	}
+	oh_digest vh, digest;
+	oh_dict(vh, pairs, k);
+	fl_free(pairs);
+	/* LiteralMap{literals}: an empty map has no key at all, giving SHA-256("d"). */
+	oh_ctx c;
+	oh_begin(&c, 'd');
+	if (k) {
+		oh_add(&c, D_LITERAL_MAP.fields[F_LMAP(literals)].khash, 32);
+		oh_add(&c, vh, 32);
+	}
+	oh_end(&c, digest);
+	memcpy(out, TAG_PREFIX, sizeof TAG_PREFIX - 1);
+	base64_encode(out + sizeof TAG_PREFIX - 1, digest, 32, BASE64_URL | BASE64_NOPAD);
+	return 0;
+}
+
+int flyte_cache_artifact_tag(char out[FLYTE_ARTIFACT_TAG_LEN + 1], const flyte_literal_map *inputs,
+			     const char *const *ignore, size_t n_ignore, flyte_error **error)
+{
+	if (!out || (n_ignore && !ignore))
+		return fl_error(error, FLYTE_EINVALID, "artifact tag: NULL argument");
+	return fl_artifact_tag(out, M(inputs), ignore, n_ignore, error);
+}
+
+/* First 8 base64url characters of the ObjectHash of a VariableMap (nil or empty = {}). */
+static int signature_part(char out[9], const pb_msg *vm, flyte_error **error)
+{
+	oh_digest d;
+	const pb_map *vars = vm ? vm->fields[F_VMAP(variables)].map : NULL;
+	if (!vars || !vars->n) {
+		oh_leaf(d, 'd', "", 0);
+	} else {
+		int rc = oh_msg(d, vm, error);
+		if (rc)
+			return rc;
+	}
+	char b64[48];
+	base64_encode(b64, d, 32, BASE64_URL | BASE64_NOPAD);
+	memcpy(out, b64, 8);
+	out[8] = '\0';
+	return 0;
+}
+
+int fl_dataset_version(char **out, const char *cache_version, const pb_msg *iface, flyte_error **error)
+{
+	*out = NULL;
+	char in[9], outp[9];
+	int rc = signature_part(in, iface ? pb_get_msg(iface, F_IFACE(inputs)) : NULL, error);
+	if (!rc)
+		rc = signature_part(outp, iface ? pb_get_msg(iface, F_IFACE(outputs)) : NULL, error);
+	if (rc)
+		return rc;
+	/* Trim ASCII spaces only, as Go's strings.Trim(v, " "). */
+	const char *s = cache_version ? cache_version : "";
+	size_t len = strlen(s);
+	while (len && *s == ' ')
+		s++, len--;
+	while (len && s[len - 1] == ' ')
+		len--;
+	if (!len)
+		return fl_error(error, FLYTE_EINVALID, "task cannot have an empty discoveryVersion");
+	*out = fl_asprintf("%.*s-%s-%s", (int)len, s, in, outp);
+	return *out ? 0 : fl_error(error, FLYTE_ENOMEM, "out of memory");
+}
+
+int flyte_cache_dataset_version(char **out, const char *cache_version, const flyte_typed_interface *interface,
+				flyte_error **error)
+{
+	if (!out)
+		return fl_error(error, FLYTE_EINVALID, "dataset version: NULL argument");
+	return fl_dataset_version(out, cache_version, M(interface), error);
+}
+
+int flyte_cache_dataset_id(flyte_dataset_id *out, const flyte_identifier *task_id, const char *cache_version,
+			   const flyte_typed_interface *interface, flyte_error **error)
+{
+	if (!out || !task_id || !task_id->project || !task_id->domain || !task_id->name)
+		return fl_error(error, FLYTE_EINVALID, "dataset id: task id needs project, domain and name");
+	memset(out, 0, sizeof *out);
+	int rc = fl_dataset_version(&out->version, cache_version, M(interface), error);
+	if (rc)
+		return rc;
+	out->project = fl_strdup(task_id->project);
+	out->domain = fl_strdup(task_id->domain);
+	out->name = fl_asprintf(DATASET_PREFIX "%s", task_id->name);
+	if (!out->project || !out->domain || !out->name) {
+		flyte_dataset_id_dispose(out);
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void flyte_dataset_id_dispose(flyte_dataset_id *id)
+{
+	if (!id)
+		return;
+	fl_free(id->project);
+	fl_free(id->domain);
+	fl_free(id->name);
+	fl_free(id->version);
+	memset(id, 0, sizeof *id);
+}
+
+/* ---- hash hooks ---- */
+
+/* Runs fn on literal; *out gets the hash (fl_free it). */
+static int run_hash(char **out, const flyte_literal *literal, flyte_hash_fn fn, void *payload, const char *name,
+		    flyte_error **error)
+{
+	flyte_out_string res = {0};
+	char what[256];
+	snprintf(what, sizeof what, "hash function for input \"%s\"", name ? name : "?");
+	int rc = fl_out_string_result(&res, fn(&res, literal, payload), what, error);
+	if (!rc && res.len == 0)
+		rc = fl_error(error, FLYTE_EINVALID, "%s returned an empty hash", what);
+	if (!rc && fl_utf8_check(res.value, res.len))
+		rc = fl_error(error, FLYTE_EINVALID, "%s returned a hash that is not UTF-8", what);
+	*out = rc ? NULL : res.value;
+	if (!rc)
+		res.value = NULL;
+	fl_out_string_dispose(&res);
+	return rc;
+}
+
+int flyte_literal_apply_hash(flyte_literal *literal, flyte_hash_fn fn, void *payload, flyte_error **error)
+{
+	if (!literal || !fn)
+		return fl_error(error, FLYTE_EINVALID, "apply hash: NULL argument");
+	char *h;
+	int rc = run_hash(&h, literal, fn, payload, NULL, error);
+	if (rc)
+		return rc;
+	rc = flyte_literal_set_hash(literal, h);
+	fl_free(h);
+	return rc ? fl_error(error, rc, "out of memory") : 0;
+}
+
+typedef struct {
+	char *name;
+	pb_msg *type;
+	flyte_hash_fn fn;
+	void *payload;
+} hint;
+
+struct flyte_type_hints {
+	size_t n, cap;
+	hint *items;
+};
+
+int flyte_type_hints_new(flyte_type_hints **out)
+{
+	if (!out)
+		return FLYTE_EINVALID;
+	*out = fl_calloc(1, sizeof **out);
+	return *out ? 0 : FLYTE_ENOMEM;
+}
+
+static hint *find_hint(const flyte_type_hints *hints, const char *name)
+{
+	for (size_t i = 0; hints && i < hints->n; i++)
+		if (strcmp(hints->items[i].name, name) == 0)
+			return &hints->items[i];
+	return NULL;
+}
+
+int flyte_type_hints_add(flyte_type_hints *hints, const char *name, const flyte_literal_type *type,
+			 flyte_hash_fn hash_fn, void *payload)
+{
+	if (!hints || !name || !*name)
+		return FLYTE_EINVALID;
+	pb_msg *t = type ? pb_msg_copy(M(type)) : NULL;
+	if (type && !t)
+		return FLYTE_ENOMEM;
+	hint *h = find_hint(hints, name);
+	if (!h) {
+		if (hints->n == hints->cap) {
+			size_t cap = hints->cap ? hints->cap * 2 : 4;
+			hint *items = fl_realloc(hints->items, cap * sizeof *items);
+			if (!items) {
+				pb_msg_free(t);
+				return FLYTE_ENOMEM;
+			}
+			hints->items = items;
+			hints->cap = cap;
+		}
+		char *nm = fl_strdup(name);
+		if (!nm) {
+			pb_msg_free(t);
+			return FLYTE_ENOMEM;
+		}
+		h = &hints->items[hints->n++];
+		memset(h, 0, sizeof *h);
+		h->name = nm;
+	}
+	pb_msg_free(h->type);
+	h->type = t;
+	h->fn = hash_fn;
+	h->payload = payload;
+	return 0;
+}
+
+const flyte_literal_type *flyte_type_hints_type(const flyte_type_hints *hints, const char *name)
+{
+	hint *h = name ? find_hint(hints, name) : NULL;
+	return h ? (const flyte_literal_type *)h->type : NULL;
+}
+
+size_t flyte_type_hints_count(const flyte_type_hints *hints)
+{
+	return hints ? hints->n : 0;
+}
+
+void flyte_type_hints_free(flyte_type_hints *hints)
+{
+	if (!hints)
+		return;
+	for (size_t i = 0; i < hints->n; i++) {
+		fl_free(hints->items[i].name);
+		pb_msg_free(hints->items[i].type);
+	}
+	fl_free(hints->items);
+	fl_free(hints);
+}
+
+int flyte_type_hints_apply(const flyte_type_hints *hints, flyte_literal_map *inputs, flyte_error **error)
+{
+	if (!hints || !inputs)
+		return fl_error(error, FLYTE_EINVALID, "type hints: NULL argument");
+	for (size_t i = 0; i < hints->n; i++) {
+		const hint *h = &hints->items[i];
+		const flyte_literal *lit = flyte_literal_map_get(inputs, h->name);
+		if (lit && h->type) {
+			int rc = flyte_literal_check_type(lit, (const flyte_literal_type *)h->type, h->name, error);
+			if (rc)
+				return rc;
+		}
+	}
+	/* Compute every hash first so that a failure leaves the inputs untouched. */
+	char **hashes = fl_calloc(hints->n ? hints->n : 1, sizeof *hashes);
+	if (!hashes)
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	int rc = 0;
+	for (size_t i = 0; i < hints->n && !rc; i++) {
+		const hint *h = &hints->items[i];
+		const flyte_literal *lit = flyte_literal_map_get(inputs, h->name);
+		if (lit && h->fn)
+			rc = run_hash(&hashes[i], lit, h->fn, h->payload, h->name, error);
+	}
+	for (size_t i = 0; i < hints->n && !rc; i++)
+		if (hashes[i] && flyte_literal_set_hash(flyte_literal_map_get(inputs, hints->items[i].name), hashes[i]))
+			rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+	for (size_t i = 0; i < hints->n; i++)
+		fl_free(hashes[i]);
+	fl_free(hashes);
+	return rc;
+}
