@@ -14,5 +14,7 @@
 #include "cache_key.h"
 #include "cache_config.h"
 #include "hashers.h"
+#include "client.h"
+#include "config.h"
 
 #endif

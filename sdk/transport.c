@@ -1,0 +1,484 @@
+/* HTTP requests to FlyteAdmin over libcurl, with retries (see transport.h). */
+#include "transport.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "auth.h"
+#include "error.h"
+#include "flyte/version.h"
+
+struct fl_transport {
+	char *base_url;
+	CURLSH *share;
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+	pthread_mutex_t pool_lock;
+	CURL **pool;
+	size_t n_pool, cap_pool;
+	long timeout_ms, connect_timeout_ms;
+	int max_attempts;
+	long retry_initial_ms, retry_max_ms, retry_deadline_ms;
+	char *ca_cert_path;
+	int insecure_skip_verify;
+	flyte_log_fn log;
+	void *log_payload;
+	int log_level;
+	fl_auth *auth;
+};
+
+void fl_log(const fl_transport *t, int level, const char *fmt, ...)
+{
+	if (!t || !t->log || level > t->log_level)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	t->log(level, msg, t->log_payload);
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *user)
+{
+	(void)h;
+	(void)access;
+	fl_transport *t = user;
+	pthread_mutex_lock(&t->share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *user)
+{
+	(void)h;
+	fl_transport *t = user;
+	pthread_mutex_unlock(&t->share_locks[data]);
+}
+
+/* "dns:///host:port" and "host:port" become URLs; a trailing '/' is dropped. */
+static char *base_url_of(const char *endpoint, int insecure)
+{
+	if (strncmp(endpoint, "dns:///", 7) == 0)
+		endpoint += 7;
+	char *url = strstr(endpoint, "://") ? fl_strdup(endpoint)
+					    : fl_asprintf("%s://%s", insecure ? "http" : "https", endpoint);
+	if (url) {
+		size_t n = strlen(url);
+		while (n && url[n - 1] == '/')
+			url[--n] = '\0';
+	}
+	return url;
+}
+
+int fl_transport_new(fl_transport **out, const flyte_client_options *o, flyte_error **error)
+{
+	*out = NULL;
+	if (!o->endpoint || !*o->endpoint)
+		return fl_error(error, FLYTE_EINVALID, "client options: endpoint is required");
+	const char *scheme_end = strstr(o->endpoint, "://");
+	if (scheme_end && strncmp(o->endpoint, "http://", 7) != 0 && strncmp(o->endpoint, "https://", 8) != 0 &&
+	    strncmp(o->endpoint, "dns:///", 7) != 0)
+		return fl_error(error, FLYTE_EINVALID,
+				"client options: endpoint %s has an unsupported scheme (use http://, https://, "
+				"dns:/// or host:port)",
+				o->endpoint);
+	fl_transport *t = fl_calloc(1, sizeof *t);
+	if (!t)
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	t->base_url = base_url_of(o->endpoint, o->insecure);
+	t->ca_cert_path = o->ca_cert_path ? fl_strdup(o->ca_cert_path) : NULL;
+	t->share = curl_share_init();
+	if (!t->base_url || (o->ca_cert_path && !t->ca_cert_path) || !t->share) {
+		fl_transport_free(t);
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&t->share_locks[i], NULL);
+	pthread_mutex_init(&t->pool_lock, NULL);
+	curl_share_setopt(t->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(t->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(t->share, CURLSHOPT_USERDATA, t);
+	curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+	t->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	t->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
+	t->retry_initial_ms = o->retry_initial_ms > 0 ? o->retry_initial_ms : 200;
+	t->retry_max_ms = o->retry_max_ms > 0 ? o->retry_max_ms : 8000;
+	t->retry_deadline_ms = o->retry_deadline_ms > 0 ? o->retry_deadline_ms : 60000;
+	t->insecure_skip_verify = o->insecure_skip_verify;
+	t->log = o->log;
+	t->log_payload = o->log_payload;
+	t->log_level = o->log_level ? o->log_level : FLYTE_LOG_WARN;
+	*out = t;
+	return 0;
+}
+
+void fl_transport_free(fl_transport *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_pool; i++)
+		curl_easy_cleanup(t->pool[i]);
+	fl_free(t->pool);
+	if (t->share) {
+		curl_share_cleanup(t->share);
+		for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+			pthread_mutex_destroy(&t->share_locks[i]);
+		pthread_mutex_destroy(&t->pool_lock);
+	}
+	fl_free(t->base_url);
+	fl_free(t->ca_cert_path);
+	fl_free(t);
+}
+
+void fl_transport_set_auth(fl_transport *t, fl_auth *auth)
+{
+	t->auth = auth;
+}
+
+const char *fl_transport_base_url(const fl_transport *t)
+{
+	return t->base_url;
+}
+
+static CURL *take_handle(fl_transport *t)
+{
+	CURL *h = NULL;
+	pthread_mutex_lock(&t->pool_lock);
+	if (t->n_pool)
+		h = t->pool[--t->n_pool];
+	pthread_mutex_unlock(&t->pool_lock);
+	if (h)
+		curl_easy_reset(h);
+	else
+		h = curl_easy_init();
+	return h;
+}
+
+static void give_handle(fl_transport *t, CURL *h)
+{
+	pthread_mutex_lock(&t->pool_lock);
+	if (t->n_pool == t->cap_pool) {
+		size_t cap = t->cap_pool ? t->cap_pool * 2 : 8;
+		CURL **pool = fl_realloc(t->pool, cap * sizeof *pool);
+		if (pool) {
+			t->pool = pool;
+			t->cap_pool = cap;
+		}
+	}
+	if (t->n_pool < t->cap_pool) {
+		t->pool[t->n_pool++] = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&t->pool_lock);
+	if (h)
+		curl_easy_cleanup(h);
+}
+
+typedef struct {
+	char *data;
+	size_t len, cap;
+	int oom;
+	long retry_after_ms; /* -1: none */
+} sink;
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
+{
+	sink *s = user;
+	size_t n = size * nmemb;
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		char *d = fl_realloc(s->data, cap);
+		if (!d) {
+			s->oom = 1;
+			return 0;
+		}
+		s->data = d;
+		s->cap = cap;
+	}
+	memcpy(s->data + s->len, ptr, n);
+	s->len += n;
+	s->data[s->len] = '\0';
+	return n;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
+{
+	sink *s = user;
+	size_t n = size * nmemb;
+	if (n > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
+		char value[128];
+		size_t k = n - 12 < sizeof value - 1 ? n - 12 : sizeof value - 1;
+		memcpy(value, line + 12, k);
+		value[k] = '\0';
+		char *v = value, *end;
+		while (*v == ' ')
+			v++;
+		long secs = strtol(v, &end, 10);
+		if (end != v && (*end == '\r' || *end == '\n' || *end == '\0')) {
+			s->retry_after_ms = secs < 0 ? 0 : secs * 1000;
+		} else {
+			time_t when = curl_getdate(v, NULL);
+			if (when > 0)
+				s->retry_after_ms = when > time(NULL) ? (long)(when - time(NULL)) * 1000 : 0;
+		}
+	}
+	return n;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int fl_code_for_status(long status, int grpc)
+{
+	if (grpc >= 0) {
+		switch (grpc) {
+		case 3: case 9: case 11: return FLYTE_EINVALID;
+		case 4: return FLYTE_ETIMEOUT;
+		case 5: return FLYTE_ENOTFOUND;
+		case 6: case 10: return FLYTE_EEXISTS;
+		case 7: case 16: return FLYTE_EAUTH;
+		case 8: case 14: return FLYTE_EUNAVAILABLE;
+		default: break;
+		}
+	}
+	switch (status) {
+	case 400: return FLYTE_EINVALID;
+	case 401: case 403: return FLYTE_EAUTH;
+	case 404: return FLYTE_ENOTFOUND;
+	case 409: return FLYTE_EEXISTS;
+	case 429: case 502: case 503: return FLYTE_EUNAVAILABLE;
+	case 504: return FLYTE_ETIMEOUT;
+	default: return FLYTE_ERROR;
+	}
+}
+
+/* The server's {"code","message"}, or a short sanitised excerpt of a non-JSON body. */
+static void error_detail(const sink *s, int *grpc, char *msg, size_t msg_size)
+{
+	*grpc = -1;
+	json_t *v = s->data ? json_loadb(s->data, s->len, 0, NULL) : NULL;
+	json_t *code = json_object_get(v, "code"), *message = json_object_get(v, "message");
+	if (json_is_integer(code))
+		*grpc = (int)json_integer_value(code);
+	if (json_is_string(message)) {
+		snprintf(msg, msg_size, "%s", json_string_value(message));
+	} else {
+		size_t k = 0;
+		for (size_t i = 0; s->data && i < s->len && k + 1 < msg_size && k < 200; i++)
+			msg[k++] = (s->data[i] >= 0x20 && s->data[i] < 0x7f) ? s->data[i] : ' ';
+		msg[k] = '\0';
+	}
+	json_decref(v);
+}
+
+static int transient_curl(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR: return 1;
+	default: return 0;
+	}
+}
+
+/* One attempt. Returns the curl code; status, body and Retry-After in *status and *s. */
+static CURLcode perform(fl_transport *t, CURL *h, const fl_http_request *req, const char *url,
+			const char *auth_line, long *status, sink *s)
+{
+	struct curl_slist *hdrs = NULL, *tmp;
+	char ct[128];
+	snprintf(ct, sizeof ct, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
+	int ok = 1;
+#define ADD(line) ((tmp = curl_slist_append(hdrs, (line))) ? (void)(hdrs = tmp) : (void)(ok = 0))
+	if (!req->raw)
+		ADD("Accept: application/json");
+	ADD(ct);
+	ADD("Expect:");
+	if (auth_line)
+		ADD(auth_line);
+	for (const char *const *x = req->headers; x && *x; x++)
+		ADD(*x);
+#undef ADD
+	if (!ok) {
+		curl_slist_free_all(hdrs);
+		return CURLE_OUT_OF_MEMORY;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_SHARE, t->share);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "flyteremote/" FLYTE_VERSION_STRING);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure_skip_verify ? 0L : 2L);
+	if (t->ca_cert_path)
+		curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_cert_path);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+	if (strcmp(req->method, "GET") == 0) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+	}
+	CURLcode cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hdrs);
+	if (cc == CURLE_WRITE_ERROR && s->oom)
+		cc = CURLE_OUT_OF_MEMORY;
+	return cc;
+}
+
+static long backoff_ms(const fl_transport *t, int attempt)
+{
+	long cap = t->retry_initial_ms;
+	for (int i = 1; i < attempt && cap < t->retry_max_ms; i++)
+		cap *= 2;
+	if (cap > t->retry_max_ms)
+		cap = t->retry_max_ms;
+	/* Full jitter: spreads retries of many clients hit by the same outage. */
+	unsigned int seed = (unsigned int)(now_ms() ^ (long long)(uintptr_t)&cap);
+	return cap / 2 + (long)(rand_r(&seed) % (cap / 2 + 1));
+}
+
+int fl_transport_send(fl_transport *t, const fl_http_request *req, fl_http_response *resp, flyte_error **error)
+{
+	memset(resp, 0, sizeof *resp);
+	char *url = strstr(req->url, "://") ? fl_strdup(req->url) : fl_asprintf("%s%s", t->base_url, req->url);
+	CURL *h = take_handle(t);
+	if (!url || !h) {
+		fl_free(url);
+		if (h)
+			curl_easy_cleanup(h);
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	}
+	long long deadline = now_ms() + t->retry_deadline_ms;
+	int refreshed = 0, rc = 0;
+	for (int attempt = 1;; attempt++) {
+		char *auth_line = NULL;
+		if (t->auth && !req->no_auth) {
+			rc = fl_auth_header(t->auth, &auth_line, 0, error);
+			if (rc)
+				break;
+		}
+		sink s = {.retry_after_ms = -1};
+		long status = 0;
+		CURLcode cc = perform(t, h, req, url, auth_line, &status, &s);
+		fl_free(auth_line);
+		resp->attempts = attempt;
+		int retryable = 0;
+		if (cc == CURLE_OUT_OF_MEMORY) {
+			fl_free(s.data);
+			rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+			break;
+		}
+		if (cc != CURLE_OK) {
+			fl_free(s.data);
+			int code = cc == CURLE_OPERATION_TIMEDOUT ? FLYTE_ETIMEOUT : FLYTE_EUNAVAILABLE;
+			if (!transient_curl(cc))
+				code = FLYTE_ERROR;
+			rc = fl_error_http(error, code, 0, -1, transient_curl(cc), "%s %s: %s", req->method, url,
+					   curl_easy_strerror(cc));
+			/* A refused connection sent nothing, so even a non-idempotent call may retry. */
+			retryable = transient_curl(cc) && (req->idempotent || cc == CURLE_COULDNT_CONNECT);
+		} else {
+			resp->status = status;
+			resp->body = s.data ? s.data : fl_strdup("");
+			resp->len = s.data ? s.len : 0;
+			if (!resp->body) {
+				rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+				break;
+			}
+			if (status >= 200 && status < 300) {
+				rc = 0;
+				break;
+			}
+			if (status == 401 && t->auth && !req->no_auth && !refreshed && fl_auth_refreshable(t->auth)) {
+				/* A stale token: fetch a new one and try once more. */
+				refreshed = 1;
+				fl_log(t, FLYTE_LOG_INFO, "%s %s: 401, refreshing the token", req->method, url);
+				fl_auth_invalidate(t->auth);
+				fl_http_response_dispose(resp);
+				attempt--;
+				continue;
+			}
+			int grpc;
+			char msg[2048];
+			if (req->raw) {
+				grpc = -1;
+				snprintf(msg, sizeof msg, "HTTP %ld", status);
+			} else {
+				error_detail(&s, &grpc, msg, sizeof msg);
+			}
+			retryable = status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14;
+			rc = fl_error_http(error, fl_code_for_status(status, grpc), (int)status, grpc, retryable,
+					   "%s %s: HTTP %ld: %s", req->method, url, status, msg);
+			retryable = retryable && req->idempotent;
+		}
+		if (!retryable || attempt >= t->max_attempts)
+			break;
+		long wait = backoff_ms(t, attempt);
+		if (s.retry_after_ms > wait)
+			wait = s.retry_after_ms;
+		if (now_ms() + wait > deadline) {
+			fl_error_prefix(error, "giving up before the retry deadline (%ld ms)", t->retry_deadline_ms);
+			break;
+		}
+		fl_log(t, FLYTE_LOG_INFO, "%s %s: attempt %d failed (%s), retrying in %ld ms", req->method, url, attempt,
+		       error && *error ? flyte_error_message(*error) : "transient failure", wait);
+		fl_http_response_dispose(resp);
+		resp->attempts = attempt;
+		sleep_ms(wait);
+	}
+	give_handle(t, h);
+	fl_free(url);
+	if (rc == 0 && error && *error) {
+		flyte_error_free(*error); /* a failure that a later attempt overcame */
+		*error = NULL;
+	}
+	return rc;
+}
+
+void fl_http_response_dispose(fl_http_response *resp)
+{
+	fl_free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+	resp->status = 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * transport: HTTP requests to FlyteAdmin over libcurl, shared by every thread of a
+ * client: a share handle for connections, DNS and TLS sessions, a pool of easy handles,
+ * retries with backoff and jitter for transient failures, the bearer token from the auth
+ * module with one refresh on 401, and errors mapped from HTTP status and gRPC code.
+ */
+#ifndef FLYTE_TRANSPORT_H
+#define FLYTE_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "flyte/client.h"
+
+typedef struct fl_transport fl_transport;
+typedef struct fl_auth fl_auth;
+
+typedef struct {
+	const char *method;      /* "GET", "POST", "PUT", "DELETE" */
+	const char *url;         /* absolute URL, or a path joined to the base URL */
+	const char *body;        /* NULL: none */
+	size_t body_len;
+	const char *content_type; /* default application/json */
+	const char *const *headers; /* extra "Name: value" lines, NULL-terminated, may be NULL */
+	int idempotent;          /* retry transient failures */
+	int no_auth;             /* send no token (discovery, token endpoint) */
+	int raw;                 /* not an admin call: no JSON error parsing, no Accept */
+} fl_http_request;
+
+typedef struct {
+	long status;
+	char *body;     /* NUL-terminated, fl_free it */
+	size_t len;
+	int attempts;   /* how many attempts were made */
+} fl_http_response;
+
+int fl_transport_new(fl_transport **out, const flyte_client_options *opts, flyte_error **error);
+void fl_transport_free(fl_transport *t);
+/* The auth module the transport asks for tokens (owned by the caller, may be NULL). */
+void fl_transport_set_auth(fl_transport *t, fl_auth *auth);
+const char *fl_transport_base_url(const fl_transport *t);
+
+/*
+ * Sends a request. Returns 0 for a 2xx response (body in resp), else a negative FLYTE_E*
+ * code with *error describing it (HTTP status, gRPC code and the server's message) and the
+ * response, if any, still in resp. fl_http_response_dispose frees it either way.
+ */
+int fl_transport_send(fl_transport *t, const fl_http_request *req, fl_http_response *resp, flyte_error **error);
+void fl_http_response_dispose(fl_http_response *resp);
+
+/* Logging through the client's sink, at or below its level. */
+void fl_log(const fl_transport *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The FLYTE_E* code for an HTTP status and gRPC code (-1: none). */
+int fl_code_for_status(long status, int grpc_code);
+
+#endif
