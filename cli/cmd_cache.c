@@ -74,17 +74,13 @@ static int parse_cache_key(cache_key_args *a, const cli_command *cmd, int argc, 
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_LITERALS:
-			a->literals = optarg;
-			break;
+		case OPT_LITERALS: a->literals = optarg; break;
 		case OPT_IGNORE:
 			if (names_add_csv(&a->ignore, optarg))
 				return cli_fail(cmd, FLYTE_ENOMEM, NULL, "reading --ignore");
 			break;
-		case 'h':
-			return cli_help(cmd);
-		default:
-			return cli_bad_option(cmd);
+		case 'h': return cli_help(cmd);
+		default: return cli_bad_option(cmd);
 		}
 	}
 	return check_rest(cmd, argc, argv, a->literals, "--literals FILE");
@@ -164,16 +160,10 @@ static int parse_dataset_version(dataset_version_args *a, const cli_command *cmd
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_INTERFACE:
-			a->interface = optarg;
-			break;
-		case OPT_CACHE_VERSION:
-			a->cache_version = optarg;
-			break;
-		case 'h':
-			return cli_help(cmd);
-		default:
-			return cli_bad_option(cmd);
+		case OPT_INTERFACE: a->interface = optarg; break;
+		case OPT_CACHE_VERSION: a->cache_version = optarg; break;
+		case 'h': return cli_help(cmd);
+		default: return cli_bad_option(cmd);
 		}
 	}
 	int status = check_rest(cmd, argc, argv, a->interface, "--interface FILE");

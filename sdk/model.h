@@ -63,4 +63,10 @@ int fl_utf8_check(const char *s, size_t n);
 /* A readable form of a LiteralType ("blob(format=csv)"); fl_free it. NULL when out of memory. */
 char *fl_type_describe(const pb_msg *lt);
 
+/* cache_key.c on the internal model: the artifact tag of a LiteralMap message (NULL: none)
+   and the dataset version of a TypedInterface message (NULL: none). */
+int fl_artifact_tag(char out[57], const pb_msg *inputs, const char *const *ignore, size_t n_ignore,
+		    flyte_error **error);
+int fl_dataset_version(char **out, const char *cache_version, const pb_msg *iface, flyte_error **error);
+
 #endif

@@ -105,9 +105,10 @@ int pb_field_index(const pb_msg_desc *desc, const char *name)
 	return -1;
 }
 
+/* Exact match of a NUL-terminated name against key[0..len) (which may hold NUL bytes). */
 static bool key_is(const char *name, const char *key, size_t len)
 {
-	return strncmp(name, key, len) == 0 && name[len] == '\0';
+	return strlen(name) == len && memcmp(name, key, len) == 0;
 }
 
 int pb_field_index_json(const pb_msg_desc *desc, const char *key, size_t len)

@@ -823,6 +823,13 @@ int pb_json_decode(pb_msg **out, const pb_msg_desc *desc, const char *text, size
 	json_error_t je;
 	unsigned long failures = fl_alloc_failures();
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	if (!root && strstr(je.text, "too big")) {
+		/* An integer beyond int64: Go writes doubles up to 1e21 in plain decimal. Read every
+		   number as a double; an int64 field given as such a number then fails its own
+		   range check (64-bit integers normally arrive as strings). */
+		failures = fl_alloc_failures();
+		root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
+	}
 	return from_parsed(out, desc, root, &je, failures, flags, error);
 }
 
@@ -990,4 +997,27 @@ char *pb_json_encode(const pb_msg *m, int flags, size_t *len)
 	if (len)
 		*len = b.len;
 	return b.data;
+}
+
+json_t *pb_json_to_jansson(const pb_msg *m)
+{
+	size_t len;
+	char *text = pb_json_encode(m, 0, &len);
+	if (!text)
+		return NULL;
+	json_t *v = json_loadb(text, len, JSON_ALLOW_NUL, NULL);
+	fl_free(text);
+	return v;
+}
+
+int pb_json_canonical(char **out, const pb_msg_desc *desc, const json_t *value, flyte_error **error)
+{
+	pb_msg *m;
+	*out = NULL;
+	int rc = pb_json_from_value(&m, desc, value, "", 0, error);
+	if (rc)
+		return rc;
+	*out = pb_json_encode(m, 0, NULL);
+	pb_msg_free(m);
+	return *out ? 0 : fl_error(error, FLYTE_ENOMEM, "out of memory");
 }

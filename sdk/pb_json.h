@@ -43,6 +43,13 @@ int pb_json_decode_stream(pb_msg **out, const pb_msg_desc *desc,
    not NULL. NULL when out of memory. */
 char *pb_json_encode(const pb_msg *m, int flags, size_t *len);
 
+/* A message as a jansson value in canonical form (snake_case, present fields only); NULL
+   when out of memory. */
+json_t *pb_json_to_jansson(const pb_msg *m);
+/* Checks that a jansson value is a valid message of type desc (strictly: unknown fields and
+   wrong types fail, naming the path) and returns its canonical JSON text (fl_free it). */
+int pb_json_canonical(char **out, const pb_msg_desc *desc, const json_t *value, flyte_error **error);
+
 /* A growable text buffer; the encoder's and other modules' output. */
 typedef struct {
 	char *data;

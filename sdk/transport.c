@@ -311,60 +311,6 @@ static int transient_curl(CURLcode cc)
 	}
 }
 
-/* One attempt. Returns the curl code; status, body and Retry-After in *status and *s. */
-static CURLcode perform(fl_transport *t, CURL *h, const fl_http_request *req, const char *url,
-			const char *auth_line, long *status, sink *s)
-{
-	struct curl_slist *hdrs = NULL, *tmp;
-	char ct[128];
-	snprintf(ct, sizeof ct, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
-	int ok = 1;
-#define ADD(line) ((tmp = curl_slist_append(hdrs, (line))) ? (void)(hdrs = tmp) : (void)(ok = 0))
-	if (!req->raw)
-		ADD("Accept: application/json");
-	ADD(ct);
-	ADD("Expect:");
-	if (auth_line)
-		ADD(auth_line);
-	for (const char *const *x = req->headers; x && *x; x++)
-		ADD(*x);
-#undef ADD
-	if (!ok) {
-		curl_slist_free_all(hdrs);
-		return CURLE_OUT_OF_MEMORY;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_SHARE, t->share);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "flyteremote/" FLYTE_VERSION_STRING);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, t->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure_skip_verify ? 0L : 2L);
-	if (t->ca_cert_path)
-		curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_cert_path);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
-	if (strcmp(req->method, "GET") == 0) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	} else {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
-	}
-	CURLcode cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	curl_slist_free_all(hdrs);
-	if (cc == CURLE_WRITE_ERROR && s->oom)
-		cc = CURLE_OUT_OF_MEMORY;
-	return cc;
-}
-
 static long backoff_ms(const fl_transport *t, int attempt)
 {
 	long cap = t->retry_initial_ms;
@@ -377,101 +323,239 @@ static long backoff_ms(const fl_transport *t, int attempt)
 	return cap / 2 + (long)(rand_r(&seed) % (cap / 2 + 1));
 }
 
+/* Appends the exchange to $FLYTEREMOTE_TRACE (JSON lines) when that is set: the tests check
+   every body against the flyteidl schema with it. Token requests (raw, no_auth) are never
+   traced, so no secret reaches the file. */
+static void trace(const fl_http_request *req, const char *url, long status, const sink *s)
+{
+	const char *path = getenv("FLYTEREMOTE_TRACE");
+	if (!path || !*path || req->raw || req->no_auth)
+		return;
+	json_t *rec = json_pack("{s:s,s:s,s:i,s:s%,s:s%}", "method", req->method, "url", url, "status", (int)status,
+				"request", req->body ? req->body : "", req->body ? req->body_len : (size_t)0,
+				"response", s->data ? s->data : "", s->data ? s->len : (size_t)0);
+	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+	json_decref(rec);
+	FILE *f = line ? fopen(path, "a") : NULL;
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+	free(line);
+}
+
+struct fl_http_call {
+	fl_transport *t;
+	fl_http_request req; /* the caller's strings are borrowed for the call's life */
+	char *url;
+	CURL *h;
+	struct curl_slist *hdrs;
+	sink s;
+	int attempt;
+	int refreshed;
+	long long deadline;
+};
+
+void *fl_call_easy(fl_http_call *c)
+{
+	return c->h;
+}
+
+int fl_call_start(fl_http_call **out, fl_transport *t, const fl_http_request *req, flyte_error **error)
+{
+	*out = NULL;
+	fl_http_call *c = fl_calloc(1, sizeof *c);
+	if (!c)
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	c->t = t;
+	c->req = *req;
+	c->url = strstr(req->url, "://") ? fl_strdup(req->url) : fl_asprintf("%s%s", t->base_url, req->url);
+	c->h = c->url ? take_handle(t) : NULL;
+	if (!c->h) {
+		fl_call_free(c);
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	}
+	c->deadline = now_ms() + t->retry_deadline_ms;
+	*out = c;
+	return 0;
+}
+
+void fl_call_free(fl_http_call *c)
+{
+	if (!c)
+		return;
+	if (c->h)
+		give_handle(c->t, c->h);
+	curl_slist_free_all(c->hdrs);
+	fl_free(c->s.data);
+	fl_free(c->url);
+	fl_free(c);
+}
+
+int fl_call_prepare(fl_http_call *c, flyte_error **error)
+{
+	fl_transport *t = c->t;
+	const fl_http_request *req = &c->req;
+	curl_easy_reset(c->h);
+	curl_slist_free_all(c->hdrs);
+	c->hdrs = NULL;
+	fl_free(c->s.data);
+	memset(&c->s, 0, sizeof c->s);
+	c->s.retry_after_ms = -1;
+	c->attempt++;
+	char *auth_line = NULL;
+	if (t->auth && !req->no_auth) {
+		int rc = fl_auth_header(t->auth, &auth_line, 0, error);
+		if (rc)
+			return rc;
+	}
+	char ct[128];
+	snprintf(ct, sizeof ct, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
+	struct curl_slist *tmp;
+	int ok = 1;
+#define ADD(line) ((tmp = curl_slist_append(c->hdrs, (line))) ? (void)(c->hdrs = tmp) : (void)(ok = 0))
+	if (!req->raw)
+		ADD("Accept: application/json");
+	ADD(ct);
+	ADD("Expect:");
+	if (auth_line)
+		ADD(auth_line);
+	for (const char *const *x = req->headers; x && *x; x++)
+		ADD(*x);
+#undef ADD
+	if (auth_line)
+		memset(auth_line, 0, strlen(auth_line));
+	fl_free(auth_line);
+	if (!ok)
+		return fl_error(error, FLYTE_ENOMEM, "out of memory");
+	CURL *h = c->h;
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_SHARE, t->share);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "flyteremote/" FLYTE_VERSION_STRING);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure_skip_verify ? 0L : 2L);
+	if (t->ca_cert_path)
+		curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_cert_path);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &c->s);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
+	if (strcmp(req->method, "GET") == 0) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+	}
+	return 0;
+}
+
+int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long *wait_ms, int *rc,
+		   flyte_error **error)
+{
+	fl_transport *t = c->t;
+	const fl_http_request *req = &c->req;
+	CURLcode cc = (CURLcode)curl_code;
+	long status = 0;
+	int retryable = 0;
+	*wait_ms = 0;
+	fl_http_response_dispose(resp);
+	resp->attempts = c->attempt;
+	if (cc == CURLE_WRITE_ERROR && c->s.oom)
+		cc = CURLE_OUT_OF_MEMORY;
+	if (cc == CURLE_OUT_OF_MEMORY) {
+		*rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+		return FL_CALL_FAILED;
+	}
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+	trace(req, c->url, cc == CURLE_OK ? status : 0, &c->s);
+	if (cc != CURLE_OK) {
+		int code = cc == CURLE_OPERATION_TIMEDOUT ? FLYTE_ETIMEOUT : FLYTE_EUNAVAILABLE;
+		if (!transient_curl(cc))
+			code = FLYTE_ERROR;
+		*rc = fl_error_http(error, code, 0, -1, transient_curl(cc), "%s %s: %s", req->method, c->url,
+				    curl_easy_strerror(cc));
+		/* A refused connection sent nothing, so even a non-idempotent call may retry. */
+		retryable = transient_curl(cc) && (req->idempotent || cc == CURLE_COULDNT_CONNECT);
+	} else {
+		resp->status = status;
+		resp->body = c->s.data ? c->s.data : fl_strdup("");
+		resp->len = c->s.data ? c->s.len : 0;
+		c->s.data = NULL;
+		if (!resp->body) {
+			*rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+			return FL_CALL_FAILED;
+		}
+		if (status >= 200 && status < 300) {
+			*rc = 0;
+			if (error && *error) { /* a failure that a later attempt overcame */
+				flyte_error_free(*error);
+				*error = NULL;
+			}
+			return FL_CALL_DONE;
+		}
+		if (status == 401 && t->auth && !req->no_auth && !c->refreshed && fl_auth_refreshable(t->auth)) {
+			/* A stale token: fetch a new one and try once more, not counted as an attempt. */
+			c->refreshed = 1;
+			c->attempt--;
+			fl_log(t, FLYTE_LOG_INFO, "%s %s: 401, refreshing the token", req->method, c->url);
+			fl_auth_invalidate(t->auth);
+			fl_http_response_dispose(resp);
+			return FL_CALL_RETRY;
+		}
+		int grpc = -1;
+		char msg[2048];
+		if (req->raw) {
+			snprintf(msg, sizeof msg, "HTTP %ld", status);
+		} else {
+			sink view = {.data = resp->body, .len = resp->len};
+			error_detail(&view, &grpc, msg, sizeof msg);
+		}
+		retryable = status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14;
+		*rc = fl_error_http(error, fl_code_for_status(status, grpc), (int)status, grpc, retryable,
+				    "%s %s: HTTP %ld: %s", req->method, c->url, status, msg);
+		retryable = retryable && req->idempotent;
+	}
+	if (!retryable || c->attempt >= t->max_attempts)
+		return FL_CALL_FAILED;
+	long wait = backoff_ms(t, c->attempt);
+	if (c->s.retry_after_ms > wait)
+		wait = c->s.retry_after_ms;
+	if (now_ms() + wait > c->deadline) {
+		fl_error_prefix(error, "giving up before the retry deadline (%ld ms)", t->retry_deadline_ms);
+		return FL_CALL_FAILED;
+	}
+	fl_log(t, FLYTE_LOG_INFO, "%s %s: attempt %d failed (%s), retrying in %ld ms", req->method, c->url, c->attempt,
+	       error && *error ? flyte_error_message(*error) : "transient failure", wait);
+	fl_http_response_dispose(resp);
+	*wait_ms = wait;
+	return FL_CALL_RETRY;
+}
+
 int fl_transport_send(fl_transport *t, const fl_http_request *req, fl_http_response *resp, flyte_error **error)
 {
 	memset(resp, 0, sizeof *resp);
-	char *url = strstr(req->url, "://") ? fl_strdup(req->url) : fl_asprintf("%s%s", t->base_url, req->url);
-	CURL *h = take_handle(t);
-	if (!url || !h) {
-		fl_free(url);
-		if (h)
-			curl_easy_cleanup(h);
-		return fl_error(error, FLYTE_ENOMEM, "out of memory");
-	}
-	long long deadline = now_ms() + t->retry_deadline_ms;
-	int refreshed = 0, rc = 0;
-	for (int attempt = 1;; attempt++) {
-		char *auth_line = NULL;
-		if (t->auth && !req->no_auth) {
-			rc = fl_auth_header(t->auth, &auth_line, 0, error);
-			if (rc)
-				break;
-		}
-		sink s = {.retry_after_ms = -1};
-		long status = 0;
-		CURLcode cc = perform(t, h, req, url, auth_line, &status, &s);
-		fl_free(auth_line);
-		resp->attempts = attempt;
-		int retryable = 0;
-		if (cc == CURLE_OUT_OF_MEMORY) {
-			fl_free(s.data);
-			rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+	fl_http_call *c;
+	int rc = fl_call_start(&c, t, req, error);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = fl_call_prepare(c, error);
+		if (rc)
 			break;
-		}
-		if (cc != CURLE_OK) {
-			fl_free(s.data);
-			int code = cc == CURLE_OPERATION_TIMEDOUT ? FLYTE_ETIMEOUT : FLYTE_EUNAVAILABLE;
-			if (!transient_curl(cc))
-				code = FLYTE_ERROR;
-			rc = fl_error_http(error, code, 0, -1, transient_curl(cc), "%s %s: %s", req->method, url,
-					   curl_easy_strerror(cc));
-			/* A refused connection sent nothing, so even a non-idempotent call may retry. */
-			retryable = transient_curl(cc) && (req->idempotent || cc == CURLE_COULDNT_CONNECT);
-		} else {
-			resp->status = status;
-			resp->body = s.data ? s.data : fl_strdup("");
-			resp->len = s.data ? s.len : 0;
-			if (!resp->body) {
-				rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
-				break;
-			}
-			if (status >= 200 && status < 300) {
-				rc = 0;
-				break;
-			}
-			if (status == 401 && t->auth && !req->no_auth && !refreshed && fl_auth_refreshable(t->auth)) {
-				/* A stale token: fetch a new one and try once more. */
-				refreshed = 1;
-				fl_log(t, FLYTE_LOG_INFO, "%s %s: 401, refreshing the token", req->method, url);
-				fl_auth_invalidate(t->auth);
-				fl_http_response_dispose(resp);
-				attempt--;
-				continue;
-			}
-			int grpc;
-			char msg[2048];
-			if (req->raw) {
-				grpc = -1;
-				snprintf(msg, sizeof msg, "HTTP %ld", status);
-			} else {
-				error_detail(&s, &grpc, msg, sizeof msg);
-			}
-			retryable = status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14;
-			rc = fl_error_http(error, fl_code_for_status(status, grpc), (int)status, grpc, retryable,
-					   "%s %s: HTTP %ld: %s", req->method, url, status, msg);
-			retryable = retryable && req->idempotent;
-		}
-		if (!retryable || attempt >= t->max_attempts)
+		long wait;
+		if (fl_call_finish(c, curl_easy_perform(c->h), resp, &wait, &rc, error) != FL_CALL_RETRY)
 			break;
-		long wait = backoff_ms(t, attempt);
-		if (s.retry_after_ms > wait)
-			wait = s.retry_after_ms;
-		if (now_ms() + wait > deadline) {
-			fl_error_prefix(error, "giving up before the retry deadline (%ld ms)", t->retry_deadline_ms);
-			break;
-		}
-		fl_log(t, FLYTE_LOG_INFO, "%s %s: attempt %d failed (%s), retrying in %ld ms", req->method, url, attempt,
-		       error && *error ? flyte_error_message(*error) : "transient failure", wait);
-		fl_http_response_dispose(resp);
-		resp->attempts = attempt;
 		sleep_ms(wait);
 	}
-	give_handle(t, h);
-	fl_free(url);
-	if (rc == 0 && error && *error) {
-		flyte_error_free(*error); /* a failure that a later attempt overcame */
-		*error = NULL;
-	}
+	fl_call_free(c);
 	return rc;
 }
 

@@ -47,6 +47,20 @@ const char *fl_transport_base_url(const fl_transport *t);
 int fl_transport_send(fl_transport *t, const fl_http_request *req, fl_http_response *resp, flyte_error **error);
 void fl_http_response_dispose(fl_http_response *resp);
 
+/*
+ * The same request in steps, for callers that drive transfers themselves (the poller's
+ * curl multi): start, then per attempt prepare, run fl_call_easy() to completion, and
+ * finish with its curl code; FL_CALL_RETRY asks for another attempt after *wait_ms.
+ */
+typedef struct fl_http_call fl_http_call;
+enum { FL_CALL_DONE, FL_CALL_RETRY, FL_CALL_FAILED };
+int fl_call_start(fl_http_call **out, fl_transport *t, const fl_http_request *req, flyte_error **error);
+int fl_call_prepare(fl_http_call *c, flyte_error **error);
+void *fl_call_easy(fl_http_call *c); /* the CURL easy handle; CURLOPT_PRIVATE is the call */
+int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long *wait_ms, int *rc,
+		   flyte_error **error);
+void fl_call_free(fl_http_call *c);
+
 /* Logging through the client's sink, at or below its level. */
 void fl_log(const fl_transport *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -164,6 +164,7 @@ def test_ignore_effect(r):
     r.check("tags of different inputs differ", [] if tag_a != tag_both and tag_a else ["%r vs %r" % (tag_a, tag_both)])
     r.expect_ok("--ignore b", ["cache-key", "--literals", both, "--ignore", "b"], tag_a)
     r.expect_ok("--ignore absent name", ["cache-key", "--literals", only_a, "--ignore", "zzz,b"], tag_a)
+    r.expect_ok("--option=value form", ["cache-key", "--literals=" + both, "--ignore=b"], tag_a)
 
 
 def test_bad_usage(r):
