@@ -575,6 +575,7 @@ static int infer_elements(pb_msg **out, elements e, flyte_error **error)
 	size_t n = elements_len(e);
 	type_set s = {0};
 	int rc = 0;
+	*out = NULL;
 	if (n && !(s.types = fl_calloc(n, sizeof *s.types)))
 		return oom(error);
 	for (size_t i = 0; i < n && !rc; i++)
@@ -600,7 +601,7 @@ done:
 
 static int infer_container(pb_msg **out, int type_field, elements e, flyte_error **error)
 {
-	pb_msg *elem;
+	pb_msg *elem = NULL;
 	int rc = infer_elements(&elem, e, error);
 	if (rc)
 		return rc;

@@ -69,7 +69,8 @@ static int teardown_tmp(void **state)
 static const char *at(const char *dir, const char *rel)
 {
 	static char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path)
+		fail_msg("path too long: %s/%s", dir, rel);
 	return path;
 }
 
@@ -97,7 +98,8 @@ static void puts_file(const char *dir, const char *rel, const char *text)
 
 static void sub_dir(char out[4096], const char *dir, const char *name)
 {
-	snprintf(out, 4096, "%s/%s", dir, name);
+	if (snprintf(out, 4096, "%s/%s", dir, name) >= 4096)
+		fail_msg("path too long: %s/%s", dir, name);
 	assert_int_equal(mkdir(out, 0700), 0);
 }
 
@@ -580,8 +582,9 @@ static void test_tags_blob(void **state)
 	char t1[FLYTE_ARTIFACT_TAG_LEN + 1], t2[FLYTE_ARTIFACT_TAG_LEN + 1];
 	puts_file(dir, "run-1/data.csv", "a,b\n1,2\n");
 	puts_file(dir, "run-2/data.csv", "a,b\n1,2\n");
-	snprintf(p1, sizeof p1, "%s", at(dir, "run-1/data.csv"));
-	snprintf(p2, sizeof p2, "file://%s", at(dir, "run-2/data.csv"));
+	if (snprintf(p1, sizeof p1, "%s", at(dir, "run-1/data.csv")) >= (int)sizeof p1 ||
+	    snprintf(p2, sizeof p2, "file://%s", at(dir, "run-2/data.csv")) >= (int)sizeof p2)
+		fail_msg("path too long");
 	flyte_literal *a = NULL, *b = NULL;
 	assert_int_equal(flyte_literal_new_blob(&a, p1, "csv", FLYTE_BLOB_SINGLE), 0);
 	assert_int_equal(flyte_literal_new_blob(&b, p2, "csv", FLYTE_BLOB_SINGLE), 0);
