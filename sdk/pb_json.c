@@ -820,7 +820,7 @@ static int from_parsed(pb_msg **out, const pb_msg_desc *desc, json_t *root, cons
 int pb_json_decode(pb_msg **out, const pb_msg_desc *desc, const char *text, size_t len, int flags,
 		   flyte_error **error)
 {
-	json_error_t je;
+	json_error_t je = {0}; /* jansson leaves it partly unset when it fails early */
 	unsigned long failures = fl_alloc_failures();
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!root && strstr(je.text, "too big")) {
@@ -828,6 +828,7 @@ int pb_json_decode(pb_msg **out, const pb_msg_desc *desc, const char *text, size
 		   number as a double; an int64 field given as such a number then fails its own
 		   range check (64-bit integers normally arrive as strings). */
 		failures = fl_alloc_failures();
+		memset(&je, 0, sizeof je);
 		root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
 	}
 	return from_parsed(out, desc, root, &je, failures, flags, error);
@@ -837,7 +838,7 @@ int pb_json_decode_stream(pb_msg **out, const pb_msg_desc *desc,
 			  size_t (*read)(void *buf, size_t size, void *arg), void *arg, int flags,
 			  flyte_error **error)
 {
-	json_error_t je;
+	json_error_t je = {0}; /* jansson leaves it partly unset when it fails early */
 	unsigned long failures = fl_alloc_failures();
 	json_t *root = json_load_callback(read, arg, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	return from_parsed(out, desc, root, &je, failures, flags, error);
