@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds flyteremote and runs the demo that
-# predicts a Flyte cache key from C values with a content-hashed file input.
+# The main job: installs what is missing, builds flyteremote, starts flyte-devserver on a
+# free loopback port with a fresh database, runs examples/quickstart against it, and stops
+# the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+echo "Building flyteremote..."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
-exec build/examples/cache_key_demo "$@"
+echo
+exec scripts/with-devserver.sh build/devserver/flyte-devserver build/examples/quickstart

@@ -2,6 +2,7 @@
 #ifndef FLYTE_ALLOC_H
 #define FLYTE_ALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *fl_malloc(size_t n);
@@ -14,5 +15,6 @@ unsigned long fl_alloc_failures(void);
 char *fl_strndup(const char *s, size_t n);
 /* printf into a new string; NULL when out of memory. */
 char *fl_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *fl_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

@@ -3,6 +3,7 @@
 #include "flyte/cache_key.h"
 
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -20,7 +21,73 @@
 /* Hash of a Literal after propeller's hashify: {hash} alone when hash is set; collections
    and maps rebuilt from hashified children (their metadata dropped); anything else as is
    (unions are not descended into). */
-static int hash_hashified(oh_digest out, const pb_msg *lit, flyte_error **error)
+/* Lists and maps at least this long are hashed by two threads (the machine's cores
+   share the SHA-256 work; each half is independent until the final concatenation). */
+#define PARALLEL_MIN 4096
+
+static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, flyte_error **error);
+
+/* Item i of a list (32-byte digest) or a map (64 bytes: key hash and value hash). */
+typedef struct {
+	const pb_list *list;
+	const pb_map *map;
+} item_source;
+
+static int hash_item(unsigned char *dst, size_t i, const item_source *it, flyte_error **error)
+{
+	if (it->list)
+		return hash_hashified(dst, it->list->items[i].m, 0, error);
+	oh_leaf(dst, 'u', it->map->items[i].key->data, it->map->items[i].key->len);
+	return hash_hashified(dst + 32, it->map->items[i].val.m, 0, error);
+}
+
+typedef struct {
+	const item_source *it;
+	unsigned char *out;
+	size_t stride, from, to;
+	int rc;
+	flyte_error *error;
+} half;
+
+static void *hash_half(void *arg)
+{
+	half *h = arg;
+	for (size_t i = h->from; i < h->to && !h->rc; i++)
+		h->rc = hash_item(h->out + i * h->stride, i, h->it, &h->error);
+	return NULL;
+}
+
+/* Hashes n items into out (stride bytes each), on two threads when it pays. */
+static int hash_items(unsigned char *out, size_t stride, size_t n, const item_source *it, int parallel,
+		      flyte_error **error)
+{
+	half first = {it, out, stride, 0, n, 0, NULL}, second = first;
+	pthread_t t;
+	int threaded = parallel && n >= PARALLEL_MIN;
+	if (threaded) {
+		first.to = second.from = n / 2;
+		threaded = pthread_create(&t, NULL, hash_half, &first) == 0;
+		if (!threaded)
+			second.from = 0; /* no thread to be had: do it all here */
+	}
+	hash_half(&second);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		first.rc = 0;
+	half *failed = first.rc ? &first : second.rc ? &second : NULL;
+	int rc = failed ? failed->rc : 0;
+	if (failed && error) {
+		flyte_error_free(*error);
+		*error = failed->error;
+		failed->error = NULL;
+	}
+	flyte_error_free(first.error);
+	flyte_error_free(second.error);
+	return rc;
+}
+
+static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, flyte_error **error)
 {
 	const pb_field_desc *fields = D_LITERAL.fields;
 	oh_digest inner, vh;
@@ -38,15 +105,16 @@ static int hash_hashified(oh_digest out, const pb_msg *lit, flyte_error **error)
 	if (which == F_LIT(collection)) {
 		const pb_msg *coll = lit->fields[F_LIT(collection)].m;
 		size_t n = pb_list_len(coll, F_COLL(literals));
-		oh_ctx items;
-		oh_begin(&items, 'l');
-		for (size_t i = 0; i < n; i++) {
-			int rc = hash_hashified(vh, coll->fields[F_COLL(literals)].list->items[i].m, error);
-			if (rc)
-				return rc;
-			oh_add(&items, vh, 32);
-		}
-		oh_end(&items, vh);
+		item_source it = {.list = coll->fields[F_COLL(literals)].list};
+		unsigned char(*digests)[32] = fl_malloc((n ? n : 1) * 32);
+		if (!digests)
+			return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
+		int rc = hash_items(digests[0], 32, n, &it, parallel, error);
+		if (!rc)
+			oh_leaf(vh, 'l', digests, n * 32);
+		fl_free(digests);
+		if (rc)
+			return rc;
 		/* LiteralCollection{literals}: the key is present only when non-empty. */
 		oh_begin(&c, 'd');
 		if (n) {
@@ -61,13 +129,11 @@ static int hash_hashified(oh_digest out, const pb_msg *lit, flyte_error **error)
 		unsigned char(*pairs)[64] = fl_malloc((n ? n : 1) * 64);
 		if (!pairs)
 			return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
-		for (size_t i = 0; i < n; i++) {
-			oh_leaf(pairs[i], 'u', mp->items[i].key->data, mp->items[i].key->len);
-			int rc = hash_hashified(pairs[i] + 32, mp->items[i].val.m, error);
-			if (rc) {
-				fl_free(pairs);
-				return rc;
-			}
+		item_source it = {.map = mp};
+		int rc = hash_items(pairs[0], 64, n, &it, parallel, error);
+		if (rc) {
+			fl_free(pairs);
+			return rc;
 		}
 		oh_dict(vh, pairs, n);
 		fl_free(pairs);
@@ -109,7 +175,7 @@ int fl_artifact_tag(char out[FLYTE_ARTIFACT_TAG_LEN + 1], const pb_msg *inputs, 
 		if (ignored(name, ignore, n_ignore))
 			continue;
 		oh_leaf(pairs[k], 'u', name, mp->items[i].key->len);
-		int rc = hash_hashified(pairs[k] + 32, mp->items[i].val.m, error);
+		int rc = hash_hashified(pairs[k] + 32, mp->items[i].val.m, 1, error);
 		if (rc) {
 			fl_free(pairs);
 			fl_error_prefix(error, "input \"%s\"", name);

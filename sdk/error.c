@@ -9,20 +9,6 @@
 /* Returned when not even an error can be allocated; flyte_error_free ignores it. */
 static struct flyte_error g_oom = {FLYTE_ENOMEM, 0, -1, 0, "out of memory"};
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	va_list cp;
-	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
-		return NULL;
-	char *s = fl_malloc((size_t)n + 1);
-	if (s)
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
-
 static int store(flyte_error **error, int code, int http, int grpc, int retryable, const char *fmt,
 		 va_list ap)
 {
@@ -33,7 +19,7 @@ static int store(flyte_error **error, int code, int http, int grpc, int retryabl
 	flyte_error *e = fl_malloc(sizeof *e);
 	if (!e)
 		return code;
-	e->message = vformat(fmt, ap);
+	e->message = fl_vasprintf(fmt, ap);
 	if (!e->message) {
 		fl_free(e);
 		return code;
@@ -71,7 +57,7 @@ void fl_error_prefix(flyte_error **error, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *prefix = vformat(fmt, ap);
+	char *prefix = fl_vasprintf(fmt, ap);
 	va_end(ap);
 	if (!prefix)
 		return;

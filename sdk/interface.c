@@ -80,32 +80,14 @@ void flyte_variable_map_free(flyte_variable_map *map)
 	pb_msg_free(M(map));
 }
 
-static int decode(void **out, const pb_msg_desc *desc, const char *json, size_t len, flyte_error **error)
-{
-	if (!out || !json)
-		return fl_error(error, FLYTE_EINVALID, "NULL argument");
-	pb_msg *m;
-	int rc = pb_json_decode(&m, desc, json, len, 0, error);
-	*out = m;
-	return rc;
-}
-
-static int encode(char **out, const void *m)
-{
-	if (!out || !m)
-		return FLYTE_EINVALID;
-	*out = pb_json_encode(M(m), 0, NULL);
-	return *out ? 0 : FLYTE_ENOMEM;
-}
-
 int flyte_variable_map_from_json(flyte_variable_map **out, const char *json, size_t len, flyte_error **error)
 {
-	return decode((void **)out, &D_VARIABLE_MAP, json, len, error);
+	return fl_value_from_json((void **)out, &D_VARIABLE_MAP, json, len, error);
 }
 
 int flyte_variable_map_to_json(char **out, const flyte_variable_map *map)
 {
-	return encode(out, map);
+	return fl_value_to_json(out, map);
 }
 
 int flyte_typed_interface_new(flyte_typed_interface **out, const flyte_variable_map *inputs,
@@ -159,10 +141,10 @@ void flyte_typed_interface_free(flyte_typed_interface *iface)
 int flyte_typed_interface_from_json(flyte_typed_interface **out, const char *json, size_t len,
 				    flyte_error **error)
 {
-	return decode((void **)out, &D_TYPED_INTERFACE, json, len, error);
+	return fl_value_from_json((void **)out, &D_TYPED_INTERFACE, json, len, error);
 }
 
 int flyte_typed_interface_to_json(char **out, const flyte_typed_interface *iface)
 {
-	return encode(out, iface);
+	return fl_value_to_json(out, iface);
 }

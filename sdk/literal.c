@@ -667,7 +667,7 @@ void flyte_literal_free(flyte_literal *literal)
 	pb_msg_free(M(literal));
 }
 
-static int from_json(void **out, const pb_msg_desc *desc, const char *json, size_t len, flyte_error **error)
+int fl_value_from_json(void **out, const pb_msg_desc *desc, const char *json, size_t len, flyte_error **error)
 {
 	if (!out || !json)
 		return fl_error(error, FLYTE_EINVALID, "NULL argument");
@@ -677,22 +677,22 @@ static int from_json(void **out, const pb_msg_desc *desc, const char *json, size
 	return rc;
 }
 
-static int to_json(char **out, const void *m)
+int fl_value_to_json(char **out, const void *msg)
 {
-	if (!out || !m)
+	if (!out || !msg)
 		return FLYTE_EINVALID;
-	*out = pb_json_encode(M(m), 0, NULL);
+	*out = pb_json_encode(M(msg), 0, NULL);
 	return *out ? 0 : FLYTE_ENOMEM;
 }
 
 int flyte_literal_from_json(flyte_literal **out, const char *json, size_t len, flyte_error **error)
 {
-	return from_json((void **)out, &D_LITERAL, json, len, error);
+	return fl_value_from_json((void **)out, &D_LITERAL, json, len, error);
 }
 
 int flyte_literal_to_json(char **out, const flyte_literal *literal)
 {
-	return to_json(out, literal);
+	return fl_value_to_json(out, literal);
 }
 
 /* ---- LiteralMap ---- */
@@ -778,10 +778,10 @@ void flyte_literal_map_free(flyte_literal_map *map)
 
 int flyte_literal_map_from_json(flyte_literal_map **out, const char *json, size_t len, flyte_error **error)
 {
-	return from_json((void **)out, &D_LITERAL_MAP, json, len, error);
+	return fl_value_from_json((void **)out, &D_LITERAL_MAP, json, len, error);
 }
 
 int flyte_literal_map_to_json(char **out, const flyte_literal_map *map)
 {
-	return to_json(out, map);
+	return fl_value_to_json(out, map);
 }

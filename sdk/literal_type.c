@@ -361,17 +361,12 @@ void flyte_literal_type_free(flyte_literal_type *type)
 
 int flyte_literal_type_from_json(flyte_literal_type **out, const char *json, size_t len, flyte_error **error)
 {
-	if (!out || !json)
-		return fl_error(error, FLYTE_EINVALID, "NULL argument");
-	return pb_json_decode((pb_msg **)out, &D_LITERAL_TYPE, json, len, 0, error);
+	return fl_value_from_json((void **)out, &D_LITERAL_TYPE, json, len, error);
 }
 
 int flyte_literal_type_to_json(char **out, const flyte_literal_type *type)
 {
-	if (!out || !type)
-		return FLYTE_EINVALID;
-	*out = pb_json_encode(M(type), 0, NULL);
-	return *out ? 0 : FLYTE_ENOMEM;
+	return fl_value_to_json(out, type);
 }
 
 static const char *simple_name(int32_t s)

@@ -63,6 +63,11 @@ int fl_utf8_check(const char *s, size_t n);
 /* A readable form of a LiteralType ("blob(format=csv)"); fl_free it. NULL when out of memory. */
 char *fl_type_describe(const pb_msg *lt);
 
+/* from_json / to_json of the public value types (literal.c): a strict decode of JSON text
+   as desc into *out, and the proto-name JSON of a message. */
+int fl_value_from_json(void **out, const pb_msg_desc *desc, const char *json, size_t len, flyte_error **error);
+int fl_value_to_json(char **out, const void *msg);
+
 /* cache_key.c on the internal model: the artifact tag of a LiteralMap message (NULL: none)
    and the dataset version of a TypedInterface message (NULL: none). */
 int fl_artifact_tag(char out[57], const pb_msg *inputs, const char *const *ignore, size_t n_ignore,

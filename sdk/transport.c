@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "error.h"
 #include "flyte/version.h"
+#include "pb_json.h"
 
 struct fl_transport {
 	char *base_url;
@@ -185,32 +186,15 @@ static void give_handle(fl_transport *t, CURL *h)
 }
 
 typedef struct {
-	char *data;
-	size_t len, cap;
-	int oom;
+	pb_buf body;
 	long retry_after_ms; /* -1: none */
 } sink;
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 {
 	sink *s = user;
-	size_t n = size * nmemb;
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *d = fl_realloc(s->data, cap);
-		if (!d) {
-			s->oom = 1;
-			return 0;
-		}
-		s->data = d;
-		s->cap = cap;
-	}
-	memcpy(s->data + s->len, ptr, n);
-	s->len += n;
-	s->data[s->len] = '\0';
-	return n;
+	pb_buf_append(&s->body, ptr, size * nmemb);
+	return s->body.failed ? 0 : size * nmemb;
 }
 
 static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
@@ -276,10 +260,10 @@ int fl_code_for_status(long status, int grpc)
 }
 
 /* The server's {"code","message"}, or a short sanitised excerpt of a non-JSON body. */
-static void error_detail(const sink *s, int *grpc, char *msg, size_t msg_size)
+static void error_detail(const char *data, size_t len, int *grpc, char *msg, size_t msg_size)
 {
 	*grpc = -1;
-	json_t *v = s->data ? json_loadb(s->data, s->len, 0, NULL) : NULL;
+	json_t *v = data ? json_loadb(data, len, 0, NULL) : NULL;
 	json_t *code = json_object_get(v, "code"), *message = json_object_get(v, "message");
 	if (json_is_integer(code))
 		*grpc = (int)json_integer_value(code);
@@ -287,8 +271,8 @@ static void error_detail(const sink *s, int *grpc, char *msg, size_t msg_size)
 		snprintf(msg, msg_size, "%s", json_string_value(message));
 	} else {
 		size_t k = 0;
-		for (size_t i = 0; s->data && i < s->len && k + 1 < msg_size && k < 200; i++)
-			msg[k++] = (s->data[i] >= 0x20 && s->data[i] < 0x7f) ? s->data[i] : ' ';
+		for (size_t i = 0; data && i < len && k + 1 < msg_size && k < 200; i++)
+			msg[k++] = (data[i] >= 0x20 && data[i] < 0x7f) ? data[i] : ' ';
 		msg[k] = '\0';
 	}
 	json_decref(v);
@@ -333,7 +317,7 @@ static void trace(const fl_http_request *req, const char *url, long status, cons
 		return;
 	json_t *rec = json_pack("{s:s,s:s,s:i,s:s%,s:s%}", "method", req->method, "url", url, "status", (int)status,
 				"request", req->body ? req->body : "", req->body ? req->body_len : (size_t)0,
-				"response", s->data ? s->data : "", s->data ? s->len : (size_t)0);
+				"response", s->body.data ? s->body.data : "", s->body.data ? s->body.len : (size_t)0);
 	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 	json_decref(rec);
 	FILE *f = line ? fopen(path, "a") : NULL;
@@ -387,7 +371,7 @@ void fl_call_free(fl_http_call *c)
 	if (c->h)
 		give_handle(c->t, c->h);
 	curl_slist_free_all(c->hdrs);
-	fl_free(c->s.data);
+	fl_free(c->s.body.data);
 	fl_free(c->url);
 	fl_free(c);
 }
@@ -399,7 +383,7 @@ int fl_call_prepare(fl_http_call *c, flyte_error **error)
 	curl_easy_reset(c->h);
 	curl_slist_free_all(c->hdrs);
 	c->hdrs = NULL;
-	fl_free(c->s.data);
+	fl_free(c->s.body.data);
 	memset(&c->s, 0, sizeof c->s);
 	c->s.retry_after_ms = -1;
 	c->attempt++;
@@ -447,6 +431,8 @@ int fl_call_prepare(fl_http_call *c, flyte_error **error)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &c->s);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
+	if (req->fresh_connection)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -468,7 +454,7 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 	*wait_ms = 0;
 	fl_http_response_dispose(resp);
 	resp->attempts = c->attempt;
-	if (cc == CURLE_WRITE_ERROR && c->s.oom)
+	if (cc == CURLE_WRITE_ERROR && c->s.body.failed)
 		cc = CURLE_OUT_OF_MEMORY;
 	if (cc == CURLE_OUT_OF_MEMORY) {
 		*rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
@@ -486,9 +472,9 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 		retryable = transient_curl(cc) && (req->idempotent || cc == CURLE_COULDNT_CONNECT);
 	} else {
 		resp->status = status;
-		resp->body = c->s.data ? c->s.data : fl_strdup("");
-		resp->len = c->s.data ? c->s.len : 0;
-		c->s.data = NULL;
+		resp->body = c->s.body.data ? c->s.body.data : fl_strdup("");
+		resp->len = c->s.body.data ? c->s.body.len : 0;
+		c->s.body.data = NULL;
 		if (!resp->body) {
 			*rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
 			return FL_CALL_FAILED;
@@ -515,8 +501,7 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 		if (req->raw) {
 			snprintf(msg, sizeof msg, "HTTP %ld", status);
 		} else {
-			sink view = {.data = resp->body, .len = resp->len};
-			error_detail(&view, &grpc, msg, sizeof msg);
+			error_detail(resp->body, resp->len, &grpc, msg, sizeof msg);
 		}
 		retryable = status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14;
 		*rc = fl_error_http(error, fl_code_for_status(status, grpc), (int)status, grpc, retryable,

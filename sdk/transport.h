@@ -24,6 +24,9 @@ typedef struct {
 	int idempotent;          /* retry transient failures */
 	int no_auth;             /* send no token (discovery, token endpoint) */
 	int raw;                 /* not an admin call: no JSON error parsing, no Accept */
+	/* Use a new connection: libcurl silently resends a request once when a reused
+	   connection turns out dead, which must not happen behind a create's back. */
+	int fresh_connection;
 } fl_http_request;
 
 typedef struct {

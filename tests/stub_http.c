@@ -3,6 +3,7 @@
 #include "stub_http.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -25,6 +26,8 @@ struct stub_http {
 	size_t n_steps;
 	pthread_mutex_t lock;
 	stub_request requests[MAX_REQUESTS];
+	char upstream[128];
+	int active; /* connection threads still running */
 	size_t n_requests;
 };
 
@@ -93,6 +96,50 @@ static void write_all(int fd, const char *data, size_t len)
 	}
 }
 
+typedef struct {
+	char data[65536];
+	size_t len;
+} reply_buf;
+
+static size_t collect(char *p, size_t size, size_t n, void *user)
+{
+	reply_buf *b = user;
+	size_t k = size * n;
+	if (b->len + k >= sizeof b->data)
+		k = sizeof b->data - 1 - b->len;
+	memcpy(b->data + b->len, p, k);
+	b->len += k;
+	return size * n;
+}
+
+/* Sends rq to the upstream server; its status and body come back in *status and b. */
+static void forward(stub_http *s, const stub_request *rq, long *status, reply_buf *b)
+{
+	char url[1024];
+	snprintf(url, sizeof url, "%s%s", s->upstream, rq->path);
+	CURL *h = curl_easy_init();
+	struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
+	if (strcmp(rq->method, "GET") != 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+	*status = 502;
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(h);
+	b->data[b->len] = '\0';
+}
+
+void stub_set_upstream(stub_http *s, const char *url)
+{
+	snprintf(s->upstream, sizeof s->upstream, "%s", url);
+}
+
 static void serve(stub_http *s, int fd)
 {
 	for (;;) {
@@ -109,19 +156,51 @@ static void serve(stub_http *s, int fd)
 			sleep_ms(st->delay_ms);
 		if (st->action == STUB_CLOSE)
 			break;
+		reply_buf *fwd = NULL;
+		long status = st->status;
 		const char *body = st->body ? st->body : "";
+		if (st->action == STUB_FORWARD || st->action == STUB_FORWARD_DROP) {
+			fwd = calloc(1, sizeof *fwd);
+			if (!fwd)
+				break;
+			forward(s, &rq, &status, fwd);
+			if (st->action == STUB_FORWARD_DROP) {
+				free(fwd);
+				break;
+			}
+			body = fwd->data;
+		}
 		size_t blen = strlen(body);
 		char head[2048];
-		int k = snprintf(head, sizeof head, "HTTP/1.1 %d Stub\r\nContent-Length: %zu\r\n%s\r\n", st->status,
+		int k = snprintf(head, sizeof head, "HTTP/1.1 %ld Stub\r\nContent-Length: %zu\r\n%s\r\n", status,
 				 st->action == STUB_TRUNCATE ? blen + 100 : blen, st->headers ? st->headers : "");
 		write_all(fd, head, (size_t)k);
 		write_all(fd, body, blen);
+		free(fwd);
 		if (st->action == STUB_TRUNCATE)
 			break;
 	}
 	close(fd);
 }
 
+typedef struct {
+	stub_http *s;
+	int fd;
+} conn_arg;
+
+static void *serve_thread(void *arg)
+{
+	conn_arg *a = arg;
+	serve(a->s, a->fd);
+	pthread_mutex_lock(&a->s->lock);
+	a->s->active--;
+	pthread_mutex_unlock(&a->s->lock);
+	free(a);
+	return NULL;
+}
+
+/* One thread per connection: a client may open a new connection while an idle
+   keep-alive one is still open. */
 static void *run(void *arg)
 {
 	stub_http *s = arg;
@@ -130,8 +209,36 @@ static void *run(void *arg)
 		if (poll(&p, 1, 100) <= 0)
 			continue;
 		int fd = accept(s->listen_fd, NULL, NULL);
-		if (fd >= 0)
-			serve(s, fd); /* one connection at a time is enough for the tests */
+		conn_arg *a = fd >= 0 ? malloc(sizeof *a) : NULL;
+		pthread_t t;
+		if (!a) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		a->s = s;
+		a->fd = fd;
+		pthread_mutex_lock(&s->lock);
+		s->active++;
+		pthread_mutex_unlock(&s->lock);
+		if (pthread_create(&t, NULL, serve_thread, a) != 0) {
+			close(fd);
+			free(a);
+			pthread_mutex_lock(&s->lock);
+			s->active--;
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
+		pthread_detach(t);
+	}
+	/* Connection threads notice `stop` within their poll interval. */
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		int active = s->active;
+		pthread_mutex_unlock(&s->lock);
+		if (!active)
+			break;
+		sleep_ms(20);
 	}
 	return NULL;
 }

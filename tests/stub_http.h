@@ -13,6 +13,8 @@ typedef enum {
 	STUB_RESPOND,  /* send status, headers, body */
 	STUB_CLOSE,    /* close the connection without answering (a reset) */
 	STUB_TRUNCATE, /* announce body_len + 100 bytes, send body, close */
+	STUB_FORWARD,  /* pass the request to the upstream server, answer with its reply */
+	STUB_FORWARD_DROP, /* pass it upstream, then close without answering (a lost reply) */
 } stub_action;
 
 typedef struct {
@@ -42,6 +44,8 @@ size_t stub_count(stub_http *s);
 const stub_request *stub_request_at(stub_http *s, size_t i);
 /* The value of header `name` in request i (case-insensitive), in a static buffer, or NULL. */
 const char *stub_header(stub_http *s, size_t i, const char *name);
+/* Where STUB_FORWARD steps send requests ("http://127.0.0.1:PORT"); copied. */
+void stub_set_upstream(stub_http *s, const char *url);
 void stub_stop(stub_http *s);
 
 #endif

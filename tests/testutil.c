@@ -81,3 +81,97 @@ long tu_alloc_count(void)
 {
 	return g_count;
 }
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct tu_devserver {
+	pid_t pid;
+	char dir[64];
+	char url[128];
+	char data[128];
+};
+
+tu_devserver *tu_devserver_start(const char *const *extra_args)
+{
+	const char *bin = getenv("FLYTE_DEVSERVER");
+#ifdef FLYTE_DEVSERVER_PATH
+	if (!bin || !*bin)
+		bin = FLYTE_DEVSERVER_PATH;
+#endif
+	if (!bin)
+		return NULL;
+	tu_devserver *d = calloc(1, sizeof *d);
+	snprintf(d->dir, sizeof d->dir, "/tmp/flyte-devserver-test-XXXXXX");
+	if (!mkdtemp(d->dir)) {
+		free(d);
+		return NULL;
+	}
+	char db[128];
+	snprintf(db, sizeof db, "%s/db.sqlite", d->dir);
+	snprintf(d->data, sizeof d->data, "%s/data", d->dir);
+	const char *argv[32] = {bin, "--listen", "127.0.0.1:0", "--db", db, "--data-dir", d->data, "--workers", "2"};
+	int argc = 9;
+	for (int i = 0; extra_args && extra_args[i] && argc < 31; i++)
+		argv[argc++] = extra_args[i];
+	argv[argc] = NULL;
+	int out[2];
+	if (pipe(out) != 0) {
+		free(d);
+		return NULL;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, out[1]);
+	int rc = posix_spawn(&d->pid, bin, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (rc != 0) {
+		close(out[0]);
+		free(d);
+		return NULL;
+	}
+	/* The first line is the URL, printed once the server answers. */
+	size_t n = 0;
+	char c;
+	while (n + 1 < sizeof d->url && read(out[0], &c, 1) == 1 && c != '\n')
+		d->url[n++] = c;
+	d->url[n] = '\0';
+	close(out[0]);
+	if (strncmp(d->url, "http://", 7) != 0) {
+		tu_devserver_stop(d);
+		return NULL;
+	}
+	return d;
+}
+
+const char *tu_devserver_url(const tu_devserver *d)
+{
+	return d->url;
+}
+
+const char *tu_devserver_data_dir(const tu_devserver *d)
+{
+	return d->data;
+}
+
+int tu_devserver_stop(tu_devserver *d)
+{
+	int status = -1;
+	if (d->pid > 0) {
+		kill(d->pid, SIGTERM);
+		waitpid(d->pid, &status, 0);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->dir);
+	if (system(cmd) != 0)
+		status = -1;
+	free(d);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -19,3 +19,13 @@ void tu_fail_never(void);
 long tu_alloc_count(void);
 
 #endif
+
+/* A flyte-devserver started for a test on a free loopback port with a fresh database and
+   data directory (removed at stop). NULL when it cannot start. The binary is
+   $FLYTE_DEVSERVER or the one this build made. */
+typedef struct tu_devserver tu_devserver;
+tu_devserver *tu_devserver_start(const char *const *extra_args);
+const char *tu_devserver_url(const tu_devserver *d);
+const char *tu_devserver_data_dir(const tu_devserver *d);
+/* SIGTERM, wait, remove the temporary directory; returns the exit status. */
+int tu_devserver_stop(tu_devserver *d);

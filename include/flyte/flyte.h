@@ -16,5 +16,9 @@
 #include "hashers.h"
 #include "client.h"
 #include "config.h"
+#include "entities.h"
+#include "execution.h"
+#include "poller.h"
+#include "dataproxy.h"
 
 #endif
