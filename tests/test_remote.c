@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,54 @@ static void test_poller(void **state)
 	flyte_poller_free(p);
 }
 
+typedef struct {
+	flyte_client *client;
+	int index;
+	int failures;
+} worker;
+
+static void *launch_some(void *arg)
+{
+	worker *w = arg;
+	flyte_identifier lp = flyte_reference_launch_plan(P, D, "add5.wf", "v1");
+	for (int k = 0; k < 5; k++) {
+		flyte_literal_map *in = ints("a", w->index * 100 + k, "b", 1);
+		flyte_execution *x = NULL;
+		flyte_error *err = NULL;
+		if (flyte_execute(w->client, &x, &lp, in, NULL, NULL, &err) ||
+		    flyte_execution_wait(w->client, x, 60000, 100, &err) ||
+		    flyte_execution_phase_of(x) != FLYTE_PHASE_SUCCEEDED)
+			w->failures++;
+		else {
+			int64_t v = -1;
+			flyte_literal_get_integer(flyte_literal_map_get(flyte_execution_outputs(x), "sum"), &v);
+			if (v != w->index * 100 + k + 1)
+				w->failures++;
+		}
+		flyte_error_free(err);
+		flyte_execution_free(x);
+		flyte_literal_map_free(in);
+	}
+	return NULL;
+}
+
+/* One client, many threads at once: its connection pool and token are shared safely. */
+static void test_one_client_many_threads(void **state)
+{
+	fixture *f = *state;
+	register_add(f->client, "add5", "v1");
+	pthread_t t[6];
+	worker w[6];
+	for (int i = 0; i < 6; i++) {
+		w[i] = (worker){f->client, i, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, launch_some, &w[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].failures, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blob_upload_and_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exactly_once_through_lost_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_client_many_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -315,6 +315,30 @@ static void test_client_credentials(void **state)
 	stub_stop(s);
 }
 
+/* A 200 whose body is not JSON is the server's fault, said plainly, never a crash. */
+static void test_malformed_json_response(void **state)
+{
+	(void)state;
+	static const stub_step steps[] = {{STUB_RESPOND, 200, NULL, "{\"id\": {\"project\": tru", 0}};
+	stub_http *s = stub_start(steps, 1);
+	flyte_client *c = client_for(s, NULL);
+	flyte_entity *e = NULL;
+	flyte_error *err = NULL;
+	flyte_identifier id = flyte_reference_task("p", "d", "t", "v1");
+	assert_int_equal(flyte_fetch(c, &e, &id, &err), FLYTE_ERROR);
+	assert_null(e);
+	assert_non_null(strstr(flyte_error_message(err), "malformed JSON"));
+	flyte_error_free(err);
+	err = NULL;
+	flyte_execution *x = NULL;
+	assert_int_equal(flyte_execution_get(c, &x, "p", "d", "x1", &err), FLYTE_ERROR);
+	assert_null(x);
+	assert_non_null(strstr(flyte_error_message(err), "malformed JSON"));
+	flyte_error_free(err);
+	flyte_client_free(c);
+	stub_stop(s);
+}
+
 static void test_bad_options(void **state)
 {
 	(void)state;
@@ -359,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_static_token),
 		cmocka_unit_test(test_external_command_refresh_on_401),
 		cmocka_unit_test(test_client_credentials),
+		cmocka_unit_test(test_malformed_json_response),
 		cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
