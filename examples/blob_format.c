@@ -37,9 +37,11 @@ int main(int argc, char **argv)
 
 	flyte_identifier tid = {FLYTE_RESOURCE_TASK, "flytesnacks", "development", "examples.count_rows", "v1", NULL};
 	const char *cmd[] = {"sh", "-c"};
-	const char *args[] = {"tail -n +2 {{.inputs.table}} | wc -l | tr -d ' ' > {{.outputPrefix}}/rows"};
+	const char *args[] = {"tail -n +2 {{.inputs.table}} | wc -l | tr -d ' ' > /var/outputs/rows"};
 	flyte_task *task;
 	TRY("task", flyte_task_new_raw_container(&task, &tid, "alpine:3", cmd, 2, args, 1, task_if, &err));
+	/* Flyte's copilot: outputs are files in /var/outputs (the dev server maps it to a work dir). */
+	TRY("data config", flyte_task_set_data_config(task, "/var/inputs", "/var/outputs"));
 	flyte_cache_options cache = FLYTE_CACHE_OPTIONS_INIT;
 	cache.enabled = 1;
 	cache.cache_version = "1";

@@ -27,9 +27,11 @@ static flyte_task *make_task(const char *version)
 	TRY("interface", flyte_typed_interface_new(&iface, in, out));
 	flyte_identifier id = {FLYTE_RESOURCE_TASK, "flytesnacks", "development", "examples.double", version, NULL};
 	const char *cmd[] = {"sh", "-c"};
-	const char *args[] = {"echo $(( {{.inputs.x}} * 2 )) > {{.outputPrefix}}/y"};
+	const char *args[] = {"echo $(( {{.inputs.x}} * 2 )) > /var/outputs/y"};
 	flyte_task *t;
 	TRY("task", flyte_task_new_raw_container(&t, &id, "alpine:3.20", cmd, 2, args, 1, iface, &err));
+	/* Flyte's copilot: outputs are files in /var/outputs (the dev server maps it to a work dir). */
+	TRY("data config", flyte_task_set_data_config(t, "/var/inputs", "/var/outputs"));
 	flyte_typed_interface_free(iface);
 	flyte_variable_map_free(in);
 	flyte_variable_map_free(out);

@@ -68,9 +68,11 @@ int main(int argc, char **argv)
 	TRY("interface", flyte_typed_interface_new(&iface, in, out));
 	flyte_identifier id = {FLYTE_RESOURCE_TASK, "flytesnacks", "development", "examples.transcode", "v1", NULL};
 	const char *cmd[] = {"sh", "-c"};
-	const char *args[] = {"echo transcoded > {{.outputPrefix}}/status"};
+	const char *args[] = {"echo transcoded > /var/outputs/status"};
 	flyte_task *task;
 	TRY("task", flyte_task_new_raw_container(&task, &id, "ffmpeg:6", cmd, 2, args, 1, iface, &err));
+	/* Flyte's copilot: outputs are files in /var/outputs (the dev server maps it to a work dir). */
+	TRY("data config", flyte_task_set_data_config(task, "/var/inputs", "/var/outputs"));
 	flyte_cache_options cache = FLYTE_CACHE_OPTIONS_INIT;
 	cache.enabled = 1;
 	cache.cache_version = "1";

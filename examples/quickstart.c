@@ -62,9 +62,11 @@ static void register_entities(void)
 				    NULL};
 	const char *command[] = {"sh", "-c"};
 	const char *args[] = {"sleep 1; seq 1 {{.inputs.n}} | awk '{s += $1 * $1} END {print s}' "
-			      "> {{.outputPrefix}}/total"};
+			      "> /var/outputs/total"};
 	flyte_task *task;
 	TRY("task", flyte_task_new_raw_container(&task, &task_id, "debian:12-slim", command, 2, args, 1, iface, &err));
+	/* Flyte's copilot: outputs are files in /var/outputs (the dev server maps it to a work dir). */
+	TRY("data config", flyte_task_set_data_config(task, "/var/inputs", "/var/outputs"));
 	flyte_cache_options cache = FLYTE_CACHE_OPTIONS_INIT;
 	cache.enabled = 1;
 	cache.cache_version = "1.0";

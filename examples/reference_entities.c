@@ -25,9 +25,11 @@ static void other_team_registers(flyte_client *c)
 	flyte_identifier tid = {FLYTE_RESOURCE_TASK, P, D, "team.greet", "v3", NULL};
 	const char *cmd[] = {"sh", "-c"};
 	const char *args[] = {"printf '%s, %s%s' '{{.inputs.greeting}}' '{{.inputs.name}}' '{{.inputs.punctuation}}' "
-			      "> {{.outputPrefix}}/message"};
+			      "> /var/outputs/message"};
 	flyte_task *task;
 	TRY("task", flyte_task_new_raw_container(&task, &tid, "busybox", cmd, 2, args, 1, iface, &err));
+	/* Flyte's copilot: outputs are files in /var/outputs (the dev server maps it to a work dir). */
+	TRY("data config", flyte_task_set_data_config(task, "/var/inputs", "/var/outputs"));
 	flyte_identifier wid = {FLYTE_RESOURCE_WORKFLOW, P, D, "team.greeting", "v3", NULL};
 	flyte_workflow *wf;
 	TRY("workflow", flyte_workflow_new(&wf, &wid, iface, &err));

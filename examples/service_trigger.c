@@ -36,9 +36,11 @@ int main(int argc, char **argv)
 	TRY("interface", flyte_typed_interface_new(&iface, in, out));
 	flyte_identifier tid = {FLYTE_RESOURCE_TASK, "flytesnacks", "development", "examples.ingest", "v1", NULL};
 	const char *cmd[] = {"sh", "-c"};
-	const char *args[] = {"echo $(( {{.inputs.item}} * {{.inputs.item}} )) > {{.outputPrefix}}/square"};
+	const char *args[] = {"echo $(( {{.inputs.item}} * {{.inputs.item}} )) > /var/outputs/square"};
 	flyte_task *task;
 	TRY("task", flyte_task_new_raw_container(&task, &tid, "alpine:3", cmd, 2, args, 1, iface, &err));
+	/* Flyte's copilot: outputs are files in /var/outputs (the dev server maps it to a work dir). */
+	TRY("data config", flyte_task_set_data_config(task, "/var/inputs", "/var/outputs"));
 	TRY("register", flyte_register_task(c, task, &err));
 
 	flyte_poller *poller;

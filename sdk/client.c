@@ -60,8 +60,9 @@ int flyte_client_from_config(flyte_client **out, const char *config_path, flyte_
 	if (rc)
 		return rc;
 	flyte_client_options opts = FLYTE_CLIENT_OPTIONS_INIT;
-	opts.endpoint = "localhost:30080";
-	opts.insecure = 1; /* flytekit's default endpoint is the local sandbox */
+	/* flytekit's default endpoint is the local sandbox, over plain HTTP; a configured
+	   endpoint without a scheme is HTTPS unless admin.insecure says otherwise. */
+	opts.endpoint = "http://localhost:30080";
 	flyte_config_apply(cfg, &opts);
 	rc = flyte_client_new(out, &opts, error);
 	flyte_config_free(cfg);

@@ -680,9 +680,10 @@ static int create(flyte_client *c, const char *path, const pb_msg_desc *desc, js
 	fl_free(body);
 	fl_free(resp);
 	if (rc == FLYTE_EEXISTS) {
-		flyte_error_free(*error ? *error : NULL);
-		if (error)
+		if (error) {
+			flyte_error_free(*error);
 			*error = NULL;
+		}
 		fl_log(c->transport, FLYTE_LOG_DEBUG, "%s %s is already registered", what, name);
 		return 0;
 	}

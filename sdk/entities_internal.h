@@ -35,6 +35,7 @@ struct flyte_entity {
 	flyte_literal_map *fixed;         /* launch plans */
 	json_t *required;                 /* launch plans: array of required input names */
 	fl_id workflow_id;                /* launch plans */
+	json_t *workflow;                 /* launch plans: their workflow's admin message */
 };
 
 /* GETs the admin message of an entity (latest when id->version is ""); new reference. */

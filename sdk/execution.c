@@ -33,6 +33,8 @@ struct flyte_execution {
 	size_t n_preds;
 };
 
+static int refresh_phase(flyte_client *c, flyte_execution *x, flyte_error **error);
+
 static int oom(flyte_error **error)
 {
 	return fl_error(error, FLYTE_ENOMEM, "out of memory");
@@ -281,7 +283,7 @@ static int predict(flyte_execution *x, const fl_launch_target *target, const jso
 		return add_prediction(x, e->id.name, t, all_inputs, error);
 	}
 	int rc = 0;
-	json_t *compiled = json_object_get(json_object_get(target->workflow, "closure"), "compiled_workflow");
+	json_t *compiled = json_object_get(json_object_get(e->workflow, "closure"), "compiled_workflow");
 	json_t *nodes = json_object_get(json_object_get(json_object_get(compiled, "primary"), "template"), "nodes");
 	size_t i;
 	json_t *node;
@@ -468,22 +470,17 @@ int fl_target_resolve(flyte_client *c, fl_launch_target *t, const flyte_identifi
 		id.resource_type = FLYTE_RESOURCE_LAUNCH_PLAN; /* its default launch plan has its id */
 	if (id.resource_type != FLYTE_RESOURCE_TASK && id.resource_type != FLYTE_RESOURCE_LAUNCH_PLAN)
 		return fl_error(error, FLYTE_EINVALID, "execute: the entity must be a task, a workflow or a launch plan");
-	int rc = flyte_fetch(c, &t->entity, &id, error);
+	int rc = flyte_fetch(c, &t->owned, &id, error);
 	if (rc == FLYTE_ENOTFOUND && entity->resource_type == FLYTE_RESOURCE_WORKFLOW)
 		fl_error_prefix(error, "workflow %s has no default launch plan (register one with the same id)",
 				entity->name);
-	/* The workflow's compiled tasks, for predicting cache keys. */
-	if (!rc && t->entity->id.resource_type == FLYTE_RESOURCE_LAUNCH_PLAN)
-		rc = fl_fetch_json(c, &t->workflow, &t->entity->workflow_id, error);
-	if (rc)
-		fl_target_dispose(t);
+	t->entity = t->owned;
 	return rc;
 }
 
 void fl_target_dispose(fl_launch_target *t)
 {
-	flyte_entity_free(t->entity);
-	json_decref(t->workflow);
+	flyte_entity_free(t->owned);
 	memset(t, 0, sizeof *t);
 }
 
@@ -603,20 +600,12 @@ int fl_execute_created(flyte_client *c, fl_launch *l, int rc, int attempts, flyt
 	return rc;
 }
 
-int flyte_execute(flyte_client *c, flyte_execution **out, const flyte_identifier *entity,
-		  const flyte_literal_map *inputs, const flyte_type_hints *hints, const flyte_execute_options *opts,
-		  flyte_error **error)
+static int execute_target(flyte_client *c, flyte_execution **out, const fl_launch_target *target,
+			  const flyte_literal_map *inputs, const flyte_type_hints *hints,
+			  const flyte_execute_options *opts, flyte_error **error)
 {
-	if (!c || !out || !entity)
-		return fl_error(error, FLYTE_EINVALID, "execute: NULL argument");
-	*out = NULL;
-	fl_launch_target target;
 	fl_launch launch;
-	int rc = fl_target_resolve(c, &target, entity, error);
-	if (rc)
-		return rc;
-	rc = fl_execute_prepare(c, &target, &launch, inputs, hints, opts, error);
-	fl_target_dispose(&target);
+	int rc = fl_execute_prepare(c, target, &launch, inputs, hints, opts, error);
 	if (rc)
 		return rc;
 	fl_http_request hr = {.method = "POST", .url = "/api/v1/executions", .body = launch.body,
@@ -631,6 +620,45 @@ int flyte_execute(flyte_client *c, flyte_execution **out, const flyte_identifier
 		launch.execution = NULL;
 	}
 	fl_launch_dispose(&launch);
+	return rc;
+}
+
+int flyte_execute(flyte_client *c, flyte_execution **out, const flyte_identifier *entity,
+		  const flyte_literal_map *inputs, const flyte_type_hints *hints, const flyte_execute_options *opts,
+		  flyte_error **error)
+{
+	if (!c || !out || !entity)
+		return fl_error(error, FLYTE_EINVALID, "execute: NULL argument");
+	*out = NULL;
+	fl_launch_target target;
+	int rc = fl_target_resolve(c, &target, entity, error);
+	if (!rc)
+		rc = execute_target(c, out, &target, inputs, hints, opts, error);
+	fl_target_dispose(&target);
+	return rc;
+}
+
+int flyte_execute_entity(flyte_client *c, flyte_execution **out, const flyte_entity *entity,
+			 const flyte_literal_map *inputs, const flyte_type_hints *hints,
+			 const flyte_execute_options *opts, flyte_error **error)
+{
+	if (!c || !out || !entity)
+		return fl_error(error, FLYTE_EINVALID, "execute: NULL argument");
+	*out = NULL;
+	if (entity->id.resource_type != FLYTE_RESOURCE_TASK && entity->id.resource_type != FLYTE_RESOURCE_LAUNCH_PLAN)
+		return fl_error(error, FLYTE_EINVALID,
+				"execute: a fetched entity must be a task or a launch plan (fetch a workflow's launch plan)");
+	fl_launch_target target = {NULL, entity};
+	return execute_target(c, out, &target, inputs, hints, opts, error);
+}
+
+int flyte_execution_refresh(flyte_client *c, flyte_execution *x, flyte_error **error)
+{
+	if (!c || !x)
+		return fl_error(error, FLYTE_EINVALID, "execution refresh: NULL argument");
+	int rc = refresh_phase(c, x, error);
+	if (!rc && flyte_execution_is_done(x))
+		rc = flyte_execution_sync(c, x, error);
 	return rc;
 }
 
@@ -973,9 +1001,37 @@ static int relaunch_like(flyte_client *c, flyte_execution **out, const flyte_exe
 						 req, error)
 			     : oom(error);
 	json_decref(req);
-	/* The new name is chosen here, so a retried call cannot create two executions. */
-	if (!rc)
-		rc = fl_client_call(c, &resp, "POST", path, body, 1, error);
+	/* The new name is chosen here, so a retried call cannot create two executions; a 409
+	   after a retry is ours when the execution found refers to the original. */
+	int attempts = 0;
+	if (!rc) {
+		fl_http_request hr = {.method = "POST", .url = path, .body = body, .body_len = strlen(body),
+				      .idempotent = 1, .fresh_connection = 1};
+		fl_http_response r;
+		rc = fl_transport_send(c->transport, &hr, &r, error);
+		attempts = r.attempts;
+		fl_http_response_dispose(&r);
+	}
+	if (rc == FLYTE_EEXISTS && attempts > 1) {
+		char *epath = execution_path("/api/v1/executions", x->project, x->domain, name);
+		json_t *doc = NULL;
+		flyte_error *lookup_err = NULL;
+		if (epath && get_json(c, &doc, epath, &lookup_err) == 0) {
+			json_t *ref = json_object_get(json_object_get(json_object_get(doc, "spec"), "metadata"),
+						      "reference_execution");
+			const char *ref_name = json_string_value(json_object_get(ref, "name"));
+			if (ref_name && strcmp(ref_name, x->name) == 0) {
+				rc = 0;
+				if (error) {
+					flyte_error_free(*error);
+					*error = NULL;
+				}
+			}
+		}
+		json_decref(doc);
+		flyte_error_free(lookup_err);
+		fl_free(epath);
+	}
 	fl_free(path);
 	fl_free(body);
 	fl_free(resp);

@@ -11,8 +11,8 @@
 /* What a launch needs from the server, fetched once: the entity and, for a launch plan,
    its workflow (whose compiled tasks give the cache keys). */
 typedef struct {
-	flyte_entity *entity;
-	json_t *workflow;
+	flyte_entity *owned;        /* fetched for this launch, or NULL */
+	const flyte_entity *entity; /* the task or launch plan (a launch plan carries its workflow) */
 } fl_launch_target;
 
 int fl_target_resolve(flyte_client *c, fl_launch_target *t, const flyte_identifier *entity, flyte_error **error);

@@ -178,6 +178,9 @@ int flyte_fetch(flyte_client *c, flyte_entity **out, const flyte_identifier *id,
 		free(text);
 		rc = e->json ? parse_entity(e, error) : fl_error(error, FLYTE_ENOMEM, "out of memory");
 	}
+	/* A launch plan's workflow: its compiled tasks give the cache keys of an execution. */
+	if (!rc && e->id.resource_type == FLYTE_RESOURCE_LAUNCH_PLAN)
+		rc = fl_fetch_json(c, &e->workflow, &e->workflow_id, error);
 	if (rc) {
 		flyte_entity_free(e);
 		return rc;
@@ -219,6 +222,7 @@ void flyte_entity_free(flyte_entity *e)
 	fl_id_dispose(&e->workflow_id);
 	fl_free(e->json);
 	json_decref(e->doc);
+	json_decref(e->workflow);
 	json_decref(e->required);
 	flyte_typed_interface_free(e->interface);
 	flyte_literal_map_free(e->defaults);

@@ -519,6 +519,41 @@ static void test_poller(void **state)
 	flyte_poller_free(p);
 }
 
+/* A fetched launch plan launched again and again costs one request each; polling with
+   refresh is one request until the end. */
+static void test_execute_fetched_entity_and_refresh(void **state)
+{
+	fixture *f = *state;
+	register_add(f->client, "add6", "v1");
+	flyte_identifier id = flyte_reference_launch_plan(P, D, "add6.wf", NULL);
+	flyte_entity *lp;
+	OK(flyte_fetch(f->client, &lp, &id, &err));
+	assert_string_equal(flyte_entity_id(lp).version, "v1");
+	assert_non_null(flyte_literal_map_get(flyte_entity_defaults(lp), "b"));
+	flyte_literal_map *in = ints("a", 7, NULL, 0);
+	flyte_execution *x;
+	OK(flyte_execute_entity(f->client, &x, lp, in, NULL, NULL, &err));
+	assert_int_equal(flyte_execution_prediction_count(x), 1);
+	for (int i = 0; i < 600 && !flyte_execution_is_done(x); i++) {
+		OK(flyte_execution_refresh(f->client, x, &err));
+		usleep(50000);
+	}
+	assert_int_equal(flyte_execution_phase_of(x), FLYTE_PHASE_SUCCEEDED);
+	assert_int_equal(output_int(x, "sum"), 17);
+	assert_int_equal(flyte_execution_prediction_at(x, 0)->matches, 1);
+	flyte_execution_free(x);
+
+	flyte_identifier wf = flyte_reference_workflow(P, D, "add6.wf", "v1");
+	flyte_entity *w;
+	OK(flyte_fetch(f->client, &w, &wf, &err));
+	flyte_error *err = NULL;
+	assert_int_equal(flyte_execute_entity(f->client, &x, w, in, NULL, NULL, &err), FLYTE_EINVALID);
+	flyte_error_free(err);
+	flyte_entity_free(w);
+	flyte_entity_free(lp);
+	flyte_literal_map_free(in);
+}
+
 typedef struct {
 	flyte_client *client;
 	int index;
@@ -576,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exactly_once_through_lost_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_client_many_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_execute_fetched_entity_and_refresh, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,7 +86,10 @@ typedef struct {
 	int log_level;          /**< most detailed level passed to `log`; default FLYTE_LOG_WARN */
 } flyte_client_options;
 
-#define FLYTE_CLIENT_OPTIONS_INIT {FLYTE_CLIENT_OPTIONS_VERSION}
+/* Every field spelled out: user code built with -Wextra -Werror must not warn. */
+#define FLYTE_CLIENT_OPTIONS_INIT                                                                                  \
+	{FLYTE_CLIENT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, FLYTE_AUTH_NONE, NULL, NULL, NULL, NULL, 0, NULL, NULL, \
+	 NULL, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, 0}
 
 /** Initialises `opts` to defaults; `version` must be FLYTE_CLIENT_OPTIONS_VERSION. */
 FLYTE_EXTERN int flyte_client_options_init(flyte_client_options *opts, unsigned int version);
@@ -119,8 +122,8 @@ FLYTE_EXTERN const char *flyte_client_domain(const flyte_client *client);
  * "PUT", "DELETE"), `path` with its query string ("/api/v1/version"), `body` JSON text or
  * NULL. On success *out is the response body (free with flyte_string_free()). Retried
  * only when `idempotent` is non-zero. On an HTTP error the code follows the status (404
- * FLYTE_ENOTFOUND, 409 FLYTE_EEXISTS, 400 FLYTE_EINVALID, 401/403 FLYTE_EAUTH, 429/502/503/504
- * FLYTE_EUNAVAILABLE, ...) and the error carries the server's message and gRPC code.
+ * FLYTE_ENOTFOUND, 409 FLYTE_EEXISTS, 400 FLYTE_EINVALID, 401/403 FLYTE_EAUTH, 429/502/503
+ * FLYTE_EUNAVAILABLE, 504 FLYTE_ETIMEOUT, ...) and the error carries the server's message and gRPC code.
  */
 FLYTE_EXTERN int flyte_client_request(flyte_client *client, char **out, const char *method, const char *path,
 				      const char *body, int idempotent, flyte_error **error);

@@ -10,7 +10,9 @@
  *   accepts NULL. Getters return borrowed pointers that live as long as their parent.
  * - Inputs are copied at the call boundary: the caller keeps ownership of what it passes.
  * - Detail on a failure goes into an optional `flyte_error **error` (last parameter,
- *   NULL allowed), freed with flyte_error_free().
+ *   NULL allowed), freed with flyte_error_free(). Pass the address of a `flyte_error *`
+ *   that is NULL: a call that stores an error frees what the pointer held before, so
+ *   set it back to NULL after freeing it yourself.
  */
 #ifndef FLYTE_COMMON_H
 #define FLYTE_COMMON_H
@@ -47,7 +49,7 @@ typedef enum {
 	FLYTE_ETIMEOUT = -7,     /**< a deadline passed */
 	FLYTE_EUNAVAILABLE = -8, /**< server or network unavailable; a retry may help */
 	FLYTE_EIO = -9,          /**< reading or writing a local file failed */
-	FLYTE_EUSER = -10,       /**< a user callback returned non-zero (its value is kept) */
+	FLYTE_EUSER = -10,       /**< a user callback returned non-zero (its value is in the message) */
 	FLYTE_ETYPE = -11        /**< a value does not match its declared Flyte type */
 } flyte_error_code;
 

@@ -20,8 +20,8 @@ extern "C" {
 /**
  * Uploads the local file at `path` into `project`/`domain` (NULL: the client's) and stores
  * the remote uri to use in a blob literal (e.g. "s3://..." on a cluster) in *out (free
- * with flyte_string_free()). The location follows the file's MD5, so uploading the same
- * bytes twice gives the same uri. FLYTE_EIO names a file that cannot be read.
+ * with flyte_string_free()). The location follows the file's MD5 and its name, so uploading
+ * the same file twice gives the same uri. FLYTE_EIO names a file that cannot be read.
  */
 FLYTE_EXTERN int flyte_upload_file(flyte_client *client, char **out, const char *path, const char *project,
 				   const char *domain, flyte_error **error);

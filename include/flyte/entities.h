@@ -30,8 +30,11 @@ typedef struct flyte_launch_plan flyte_launch_plan;
 
 /**
  * A raw-container task (`raw-container`): `image` runs `command` with `args`, the
- * interface says its inputs and outputs. In args, `{{.inputs.x}}` is replaced by input x,
- * `{{.outputPrefix}}` by the outputs directory, `{{.inputPrefix}}` by the inputs one.
+ * interface says its inputs and outputs. In args, `{{.inputs.x}}` is replaced by the value
+ * of input x. To exchange files, give the task a data configuration
+ * (flyte_task_set_data_config): inputs then arrive as files in its input path and outputs
+ * are read from files named after them in its output path. (`{{.outputPrefix}}` is the
+ * blob-store prefix of the outputs on a cluster, and a local directory on flyte-devserver.)
  * `id` needs project, domain, name and version (resource type is set to TASK).
  */
 FLYTE_EXTERN int flyte_task_new_raw_container(flyte_task **out, const flyte_identifier *id, const char *image,
@@ -141,7 +144,10 @@ typedef struct flyte_entity flyte_entity;
 FLYTE_EXTERN int flyte_fetch(flyte_client *client, flyte_entity **out, const flyte_identifier *id, flyte_error **error);
 /** The entity's full id (strings borrowed from `entity`). */
 FLYTE_EXTERN flyte_identifier flyte_entity_id(const flyte_entity *entity);
-/** Its interface (for a launch plan: the workflow's). */
+/**
+ * Its interface. For a launch plan: the inputs it expects (the workflow's inputs minus
+ * its fixed ones, see flyte_entity_fixed_inputs) and the workflow's outputs.
+ */
 FLYTE_EXTERN const flyte_typed_interface *flyte_entity_interface(const flyte_entity *entity);
 /** A launch plan's default inputs and fixed inputs (empty maps for other entities). */
 FLYTE_EXTERN const flyte_literal_map *flyte_entity_defaults(const flyte_entity *entity);

@@ -83,7 +83,10 @@ typedef struct {
 	int log_input_sources;
 } flyte_execute_options;
 
-#define FLYTE_EXECUTE_OPTIONS_INIT {FLYTE_EXECUTE_OPTIONS_VERSION}
+/* Every field spelled out: user code built with -Wextra -Werror must not warn. */
+#define FLYTE_EXECUTE_OPTIONS_INIT                                                                              \
+	{FLYTE_EXECUTE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, \
+	 0, 0, 0, NULL, 0}
 
 FLYTE_EXTERN int flyte_execute_options_init(flyte_execute_options *opts, unsigned int version);
 
@@ -108,6 +111,15 @@ FLYTE_EXTERN int flyte_execute(flyte_client *client, flyte_execution **out, cons
 			       const flyte_literal_map *inputs, const flyte_type_hints *hints,
 			       const flyte_execute_options *opts, flyte_error **error);
 
+/**
+ * The same launch for an entity already fetched with flyte_fetch() (a task or a launch
+ * plan): no request but the create, which is what a binding or a service launching the
+ * same entity many times wants. `entity` is borrowed for the call.
+ */
+FLYTE_EXTERN int flyte_execute_entity(flyte_client *client, flyte_execution **out, const flyte_entity *entity,
+				      const flyte_literal_map *inputs, const flyte_type_hints *hints,
+				      const flyte_execute_options *opts, flyte_error **error);
+
 /** A handle on an existing execution (by project, domain and name; NULLs mean defaults). */
 FLYTE_EXTERN int flyte_execution_get(flyte_client *client, flyte_execution **out, const char *project,
 				     const char *domain, const char *name, flyte_error **error);
@@ -120,6 +132,13 @@ FLYTE_EXTERN int flyte_execution_get(flyte_client *client, flyte_execution **out
  */
 FLYTE_EXTERN int flyte_execution_wait(flyte_client *client, flyte_execution *execution, long timeout_ms,
 				      long poll_interval_ms, flyte_error **error);
+/**
+ * One cheap poll: refreshes the phase and error (one request); once the execution is in a
+ * terminal phase, also syncs nodes and outputs as flyte_execution_sync() does. For callers
+ * that wait on their own schedule (a binding honouring cancellation, an event loop).
+ */
+FLYTE_EXTERN int flyte_execution_refresh(flyte_client *client, flyte_execution *execution, flyte_error **error);
+
 /**
  * Refreshes phase, error, node executions (phase, cache status, catalog key, error) and,
  * once succeeded, the outputs; compares predicted cache keys with the server's.
