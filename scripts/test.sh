@@ -46,6 +46,9 @@ for m in re.finditer(r"^=+ (?:(\d+) failed, )?(\d+) passed", text, re.M):
     passed += int(m.group(2)); failed += int(m.group(1) or 0)
 for m in re.finditer(r"^(\d+) passed in [\d.]+s", text, re.M):
     passed += int(m.group(1))
+for m in re.finditer(r"^valgrind: \S+ (clean|failed)", text, re.M):
+    if m.group(1) == "clean": passed += 1
+    else: failed += 1
 for m in re.finditer(r"^--- (PASS|FAIL): ", text, re.M):
     if m.group(1) == "PASS": passed += 1
     else: failed += 1
