@@ -88,9 +88,11 @@ python_binding() {
 }
 
 go_binding() {
-	(cd bindings/go && FLYTE_DEVSERVER=$root/build/devserver/flyte-devserver go vet ./... &&
-		FLYTE_DEVSERVER=$root/build/devserver/flyte-devserver go test -race -count=1 -v ./... |
-		grep -E '^(--- |=== RUN|ok|FAIL|PASS)' | grep -v '^=== RUN')
+	export FLYTE_DEVSERVER=$root/build/devserver/flyte-devserver FLYTE_REMOTE_CLI=$root/build/cli/flyte-remote
+	(cd bindings/go && go vet ./... && go test -race -count=1 -v ./... |
+		grep -E '^(--- |ok|FAIL|PASS)') &&
+		(cd examples/go && go vet ./...) &&
+		scripts/with-devserver.sh "$FLYTE_DEVSERVER" sh -c 'cd examples/go && go run ./quickstart "$0"'
 }
 
 step "build" build build

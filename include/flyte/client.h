@@ -24,8 +24,8 @@ extern "C" {
 
 typedef struct flyte_client flyte_client;
 
-/** Log levels for flyte_log_fn. */
-typedef enum { FLYTE_LOG_ERROR = 0, FLYTE_LOG_WARN = 1, FLYTE_LOG_INFO = 2, FLYTE_LOG_DEBUG = 3 } flyte_log_level;
+/** Log levels for flyte_log_fn (0 in the options means the default, FLYTE_LOG_WARN). */
+typedef enum { FLYTE_LOG_ERROR = 1, FLYTE_LOG_WARN = 2, FLYTE_LOG_INFO = 3, FLYTE_LOG_DEBUG = 4 } flyte_log_level;
 
 /**
  * A log sink. Called from the thread that made the call being logged, possibly from
@@ -83,7 +83,7 @@ typedef struct {
 
 	flyte_log_fn log;       /**< optional log sink */
 	void *log_payload;      /**< passed to `log` */
-	int log_level;          /**< most detailed level passed to `log`; default FLYTE_LOG_WARN */
+	int log_level;          /**< most detailed level passed to `log`; 0: FLYTE_LOG_WARN */
 } flyte_client_options;
 
 /* Every field spelled out: user code built with -Wextra -Werror must not warn. */

@@ -86,9 +86,11 @@ FLYTE_EXTERN int flyte_set_allocator(flyte_malloc_fn malloc_fn, flyte_realloc_fn
 				     flyte_free_fn free_fn);
 
 /**
- * Reference-counted process initialisation (libcurl, OpenSSL). Call once per user before
- * using the network modules; pure data modules (literals, JSON, cache keys) work
- * without it. Not thread-safe itself: call it from the main thread before others start.
+ * Reference-counted process initialisation (libcurl, OpenSSL). flyte_client_new() calls it
+ * itself; pure data modules (literals, JSON, cache keys) work without it. Thread-safe, but
+ * libcurl's own global set-up is not safe while other threads use libcurl: a program that
+ * also uses libcurl directly should call this once from main before starting threads and
+ * keep that reference until it exits.
  */
 FLYTE_EXTERN int flyte_global_init(void);
 /** Undoes one flyte_global_init(); the last one releases everything. */

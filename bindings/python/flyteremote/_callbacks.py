@@ -88,7 +88,7 @@ def _policy(out: Any, salt: Any, payload: Any) -> int:
 
 _policy_trampoline: Any = ffi.callback("int(flyte_out_string *, const char *, void *)", _policy)
 
-_LEVELS = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO, 3: logging.DEBUG}
+_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
 
 
 def _log(level: int, message: Any, payload: Any) -> None:
@@ -104,10 +104,10 @@ log_trampoline: Any = ffi.callback("void(int, const char *, void *)", _log)
 def c_log_level() -> int:
     """The most detailed C log level the "flyteremote" logger would show."""
     eff = logger.getEffectiveLevel()
-    for c_level in (3, 2, 1):
+    for c_level in (4, 3, 2):
         if eff <= _LEVELS[c_level]:
             return c_level
-    return 0
+    return 1
 
 
 def type_hints(hints: Optional[Mapping[str, Any]], values: Mapping[str, Any],

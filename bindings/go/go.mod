@@ -1,0 +1,3 @@
+module github.com/flyteremote/flyteremote-go
+
+go 1.22
