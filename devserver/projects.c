@@ -7,6 +7,7 @@
  * as FlyteAdmin stores it (so `eq(state,1)` selects archived projects).
  */
 #include "projects.h"
+#include "labels.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -23,7 +24,6 @@ enum { PROJECT_ACTIVE = 0, PROJECT_ARCHIVED = 1 };
 
 #define MAX_NAME_LENGTH 64
 #define MAX_DESCRIPTION_LENGTH 300
-#define MAX_LABELS 16
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS projects ("
@@ -71,57 +71,6 @@ static int dns1123_label_check(const char *id, char *why, size_t size)
 	return -1;
 }
 
-/* A k8s label name part: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, at most 63 chars. */
-static int label_name_ok(const char *s, size_t n, int empty_ok)
-{
-	if (n == 0)
-		return empty_ok;
-	if (n > 63 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-			return 0;
-	return 1;
-}
-
-/* validateLabels: at most 16, keys qualified names (optional DNS-subdomain prefix), values
-   valid label values. */
-static int check_labels(const json_t *labels, ds_reply *out)
-{
-	const json_t *values = json_object_get(labels, "values");
-	if (json_object_size(values) > MAX_LABELS) {
-		ds_reply_error(out, GRPC_INVALID_ARGUMENT, "labels map cannot exceed %d entries", MAX_LABELS);
-		return -1;
-	}
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)values, key, v) {
-		const char *slash = strrchr(key, '/');
-		const char *name = slash ? slash + 1 : key;
-		int ok = label_name_ok(name, strlen(name), 0);
-		if (ok && slash)
-			ok = slash > key && (size_t)(slash - key) <= 253 &&
-			     label_name_ok(key, (size_t)(slash - key), 0);
-		if (!ok) {
-			ds_reply_error(out, GRPC_INVALID_ARGUMENT,
-				       "invalid label key [%s]: [name part must consist of alphanumeric characters, "
-				       "'-', '_' or '.', and must start and end with an alphanumeric character]",
-				       key);
-			return -1;
-		}
-		const char *value = json_string_value(v);
-		if (!label_name_ok(value, strlen(value), 1)) {
-			ds_reply_error(out, GRPC_INVALID_ARGUMENT,
-				       "invalid label value [%s]: [a valid label must be an empty string or consist of "
-				       "alphanumeric characters, '-', '_' or '.', and must start and end with an "
-				       "alphanumeric character]",
-				       value);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static const char *str(const json_t *obj, const char *key)
 {
 	const char *v = json_string_value(json_object_get(obj, key));
@@ -137,7 +86,7 @@ static int check_project(const json_t *p, ds_reply *out)
 		ds_reply_error(out, GRPC_INVALID_ARGUMENT, "missing project_id");
 		return -1;
 	}
-	if (check_labels(json_object_get(p, "labels"), out) != 0)
+	if (ds_check_labels(json_object_get(p, "labels"), out) != 0)
 		return -1;
 	if (dns1123_label_check(id, why, sizeof why) != 0) {
 		ds_reply_error(out, GRPC_INVALID_ARGUMENT, "invalid project id [%s]: %s", id, why);
