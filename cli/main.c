@@ -1,5 +1,4 @@
 /* flyte-remote: the subcommand dispatcher. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +6,9 @@
 #include "cli.h"
 
 static const cli_command *const commands[] = {
-	&cli_cmd_cache_key,
-	&cli_cmd_dataset_version,
+	&cli_cmd_register, &cli_cmd_run,      &cli_cmd_execute,   &cli_cmd_get,       &cli_cmd_list,
+	&cli_cmd_wait,     &cli_cmd_terminate, &cli_cmd_relaunch, &cli_cmd_recover,   &cli_cmd_cache_key,
+	&cli_cmd_dataset_version, &cli_cmd_config,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -17,7 +17,7 @@ static void print_main_help(FILE *f)
 {
 	fprintf(f,
 		"Usage: " CLI_NAME " [--help | --version]\n"
-		"       " CLI_NAME " COMMAND [OPTIONS]\n"
+		"       " CLI_NAME " [CONNECTION OPTIONS] COMMAND [OPTIONS]\n"
 		"\n"
 		"A command-line client for Flyte (FlyteAdmin), built on libflyteremote.\n"
 		"\n"
@@ -27,10 +27,12 @@ static void print_main_help(FILE *f)
 	fprintf(f,
 		"\n"
 		"Run '" CLI_NAME " COMMAND --help' (or '" CLI_NAME " help COMMAND') for a command's options.\n"
+		"\n%s"
 		"\n"
-		"Exit status: %d success, %d an execution failed, %d bad usage or input,\n"
-		"%d server or network error.\n",
-		CLI_EXIT_OK, CLI_EXIT_FAILED, CLI_EXIT_USAGE, CLI_EXIT_REMOTE);
+		"Exit status: %d success; %d the execution failed, was aborted or timed out; %d bad usage\n"
+		"or input (including an unknown entity and a conflicting registration); %d the server,\n"
+		"the network or the credentials failed (also: a --timeout passed while waiting).\n",
+		cli_global_help, CLI_EXIT_OK, CLI_EXIT_FAILED, CLI_EXIT_USAGE, CLI_EXIT_REMOTE);
 }
 
 static void print_version(void)
@@ -74,9 +76,12 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
 	return cmd->run(cmd, argc, argv);
 }
 
+static const cli_command main_command = {.name = "", .summary = ""};
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CLI_GLOBAL_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -85,7 +90,7 @@ int main(int argc, char **argv)
 	argv[0] = prog; /* getopt's messages name the program, not the path it was run by */
 	int c;
 	/* "+": stop at the command name; its options belong to the command. */
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV" CLI_GLOBAL_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_main_help(stdout);
@@ -93,9 +98,13 @@ int main(int argc, char **argv)
 		case 'V':
 			print_version();
 			return CLI_EXIT_OK;
-		default:
+		case '?':
+		case ':':
 			fprintf(stderr, "Run '" CLI_NAME " --help' for usage.\n");
 			return CLI_EXIT_USAGE;
+		default:
+			if (cli_global_option(&cli_global_defaults, &main_command, c, optarg) != CLI_CONTINUE)
+				return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -109,5 +118,6 @@ int main(int argc, char **argv)
 	const cli_command *cmd = find_command(name);
 	if (!cmd)
 		return unknown_command(name);
-	return run_command(cmd, argc - optind, argv + optind);
+	int status = run_command(cmd, argc - optind, argv + optind);
+	return status == CLI_CONTINUE ? CLI_EXIT_OK : status;
 }

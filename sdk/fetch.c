@@ -133,17 +133,21 @@ int fl_fetch_json(flyte_client *c, json_t **out, const fl_id *id, flyte_error **
 	fl_free(body);
 	if (!doc)
 		return fl_error(error, FLYTE_ERROR, "the server sent malformed JSON for %s %s", coll, id->name);
-	if (!*id->version) { /* a list: the newest or nothing */
-		json_t *items = json_object_get(doc, coll);
-		json_t *first = json_array_get(items, 0);
-		if (!first) {
+	if (!*id->version) {
+		/* The newest version from the list, then that version itself: list items leave out
+		   the closure's compiled parts (a workflow's interface among them). */
+		const char *newest = json_string_value(
+			json_object_get(json_object_get(json_array_get(json_object_get(doc, coll), 0), "id"), "version"));
+		if (!newest || !*newest) {
 			json_decref(doc);
 			return fl_error(error, FLYTE_ENOTFOUND, "no %s named %s in %s/%s", coll, id->name, id->project,
 					id->domain);
 		}
-		json_incref(first);
+		fl_id exact = *id;
+		exact.version = (char *)newest;
+		rc = fl_fetch_json(c, out, &exact, error);
 		json_decref(doc);
-		doc = first;
+		return rc;
 	}
 	*out = doc;
 	return 0;

@@ -543,9 +543,12 @@ static void test_execute_fetched_entity_and_refresh(void **state)
 	assert_int_equal(flyte_execution_prediction_at(x, 0)->matches, 1);
 	flyte_execution_free(x);
 
-	flyte_identifier wf = flyte_reference_workflow(P, D, "add6.wf", "v1");
+	/* The latest workflow comes with its interface (list items leave it out). */
+	flyte_identifier wf = flyte_reference_workflow(P, D, "add6.wf", NULL);
 	flyte_entity *w;
 	OK(flyte_fetch(f->client, &w, &wf, &err));
+	assert_string_equal(flyte_entity_id(w).version, "v1");
+	assert_int_equal(flyte_variable_map_count(flyte_typed_interface_inputs(flyte_entity_interface(w))), 2);
 	flyte_error *err = NULL;
 	assert_int_equal(flyte_execute_entity(f->client, &x, w, in, NULL, NULL, &err), FLYTE_EINVALID);
 	flyte_error_free(err);

@@ -239,6 +239,22 @@ def test_help_and_version(r, version):
     r.expect_help("--version", ["--version"], ["flyte-remote %s" % version])
 
 
+def test_json_output(r):
+    """-o json: one JSON document holding the same tag."""
+    lits = r.file('{"literals":{"a":{"scalar":{"primitive":{"integer":"1"}}}}}')
+    _, tag, _ = r.run(["cache-key", "--literals", lits])
+    rc, out, err = r.run(["cache-key", "--literals", lits, "-o", "json"])
+    problems = [] if rc == EXIT_OK and not err else ["exit status %d, stderr %r" % (rc, err)]
+    try:
+        if json.loads(out) != {"artifact_tag": tag.strip()}:
+            problems.append("document %r, tag %r" % (out, tag))
+    except ValueError:
+        problems.append("not JSON: %r" % out)
+    r.check("cache-key -o json", problems)
+    r.expect_error("-o with a bad format", ["cache-key", "--literals", lits, "-o", "xml"], ["-o xml"])
+    r.expect_error("--input without --task", ["cache-key", "--input", "a=1"], ["need --task"])
+
+
 def test_output_errors(r):
     """A result that cannot be written is a failure, not a silent success."""
     if not os.path.exists("/dev/full"):
@@ -264,6 +280,7 @@ def main():
         test_bad_usage(r)
         test_bad_input(r)
         test_help_and_version(r, opts.version)
+        test_json_output(r)
         test_output_errors(r)
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
