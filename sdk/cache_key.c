@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -25,20 +27,34 @@
    share the SHA-256 work; each half is independent until the final concatenation). */
 #define PARALLEL_MIN 4096
 
-static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, flyte_error **error);
+/* Digests of whole subtrees computed ahead (by two threads), looked up by node while the
+   levels above them are hashed; sorted by node address. */
+typedef struct {
+	const pb_msg *node;
+	oh_digest digest;
+} precomputed;
+
+typedef struct {
+	precomputed *items;
+	size_t n;
+} precomputed_set;
+
+static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, const precomputed_set *pre,
+			  flyte_error **error);
 
 /* Item i of a list (32-byte digest) or a map (64 bytes: key hash and value hash). */
 typedef struct {
 	const pb_list *list;
 	const pb_map *map;
+	const precomputed_set *pre;
 } item_source;
 
 static int hash_item(unsigned char *dst, size_t i, const item_source *it, flyte_error **error)
 {
 	if (it->list)
-		return hash_hashified(dst, it->list->items[i].m, 0, error);
+		return hash_hashified(dst, it->list->items[i].m, 0, it->pre, error);
 	oh_leaf(dst, 'u', it->map->items[i].key->data, it->map->items[i].key->len);
-	return hash_hashified(dst + 32, it->map->items[i].val.m, 0, error);
+	return hash_hashified(dst + 32, it->map->items[i].val.m, 0, it->pre, error);
 }
 
 typedef struct {
@@ -63,7 +79,7 @@ static int hash_items(unsigned char *out, size_t stride, size_t n, const item_so
 {
 	half first = {it, out, stride, 0, n, 0, NULL}, second = first;
 	pthread_t t;
-	int threaded = parallel && n >= PARALLEL_MIN;
+	int threaded = parallel && fl_cache_key_threads && n >= PARALLEL_MIN;
 	if (threaded) {
 		first.to = second.from = n / 2;
 		threaded = pthread_create(&t, NULL, hash_half, &first) == 0;
@@ -87,11 +103,29 @@ static int hash_items(unsigned char *out, size_t stride, size_t n, const item_so
 	return rc;
 }
 
-static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, flyte_error **error)
+static int cmp_node(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const precomputed *)a)->node, y = (uintptr_t)((const precomputed *)b)->node;
+	return x < y ? -1 : x > y;
+}
+
+static const precomputed *lookup(const precomputed_set *pre, const pb_msg *node)
+{
+	precomputed key = {.node = node};
+	return pre && pre->n ? bsearch(&key, pre->items, pre->n, sizeof key, cmp_node) : NULL;
+}
+
+static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, const precomputed_set *pre,
+			  flyte_error **error)
 {
 	const pb_field_desc *fields = D_LITERAL.fields;
 	oh_digest inner, vh;
 	oh_ctx c;
+	const precomputed *done = lookup(pre, lit);
+	if (done) {
+		memcpy(out, done->digest, 32);
+		return 0;
+	}
 	if (pb_has(lit, F_LIT(hash))) {
 		const pb_bytes *h = lit->fields[F_LIT(hash)].s;
 		oh_leaf(vh, 'u', h->data, h->len);
@@ -105,7 +139,7 @@ static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, flyte_
 	if (which == F_LIT(collection)) {
 		const pb_msg *coll = lit->fields[F_LIT(collection)].m;
 		size_t n = pb_list_len(coll, F_COLL(literals));
-		item_source it = {.list = coll->fields[F_COLL(literals)].list};
+		item_source it = {.list = coll->fields[F_COLL(literals)].list, .pre = pre};
 		unsigned char(*digests)[32] = fl_malloc((n ? n : 1) * 32);
 		if (!digests)
 			return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
@@ -129,7 +163,7 @@ static int hash_hashified(oh_digest out, const pb_msg *lit, int parallel, flyte_
 		unsigned char(*pairs)[64] = fl_malloc((n ? n : 1) * 64);
 		if (!pairs)
 			return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
-		item_source it = {.map = mp};
+		item_source it = {.map = mp, .pre = pre};
 		int rc = hash_items(pairs[0], 64, n, &it, parallel, error);
 		if (rc) {
 			fl_free(pairs);
@@ -162,26 +196,213 @@ static int ignored(const char *name, const char *const *ignore, size_t n)
 	return 0;
 }
 
+int fl_cache_key_threads = 1;
+
+/* Below this many literals a second thread costs more than it saves. */
+#define PARALLEL_NODES 20000
+/* Enough independent subtrees for two threads to stay busy whatever their sizes. */
+#define FRONTIER_MIN 16
+
+/* A collection or map that hashify rebuilds from its children (no hash of its own). */
+static int expandable(const pb_msg *lit)
+{
+	int which = pb_oneof_case(lit, 0);
+	return !pb_has(lit, F_LIT(hash)) && (which == F_LIT(collection) || which == F_LIT(map));
+}
+
+typedef struct {
+	const pb_msg **items;
+	size_t n, cap;
+} node_list;
+
+static int node_push(node_list *l, const pb_msg *m)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		const pb_msg **items = fl_realloc(l->items, cap * sizeof *items);
+		if (!items)
+			return -1;
+		l->items = items;
+		l->cap = cap;
+	}
+	l->items[l->n++] = m;
+	return 0;
+}
+
+/* Appends the expandable children of lit; *count grows by all its children. */
+static int push_children(node_list *next, const pb_msg *lit, size_t *count)
+{
+	const pb_msg *inner = lit->fields[pb_oneof_case(lit, 0)].m;
+	if (pb_oneof_case(lit, 0) == F_LIT(collection)) {
+		const pb_list *l = inner->fields[F_COLL(literals)].list;
+		for (size_t i = 0; l && i < l->n; i++, (*count)++)
+			if (expandable(l->items[i].m) && node_push(next, l->items[i].m))
+				return -1;
+	} else {
+		const pb_map *mp = inner->fields[F_LMAP(literals)].map;
+		for (size_t i = 0; mp && i < mp->n; i++, (*count)++)
+			if (expandable(mp->items[i].val.m) && node_push(next, mp->items[i].val.m))
+				return -1;
+	}
+	return 0;
+}
+
+/* Literals in the subtree of lit, counting no further than limit. */
+static size_t count_nodes(const pb_msg *lit, size_t limit)
+{
+	if (!expandable(lit))
+		return 1;
+	size_t count = 1;
+	const pb_msg *inner = lit->fields[pb_oneof_case(lit, 0)].m;
+	if (pb_oneof_case(lit, 0) == F_LIT(collection)) {
+		const pb_list *l = inner->fields[F_COLL(literals)].list;
+		for (size_t i = 0; l && i < l->n && count < limit; i++)
+			count += count_nodes(l->items[i].m, limit - count);
+	} else {
+		const pb_map *mp = inner->fields[F_LMAP(literals)].map;
+		for (size_t i = 0; mp && i < mp->n && count < limit; i++)
+			count += count_nodes(mp->items[i].val.m, limit - count);
+	}
+	return count;
+}
+
+/*
+ * For a large, nested input: the shallowest level of collections and maps that has at
+ * least FRONTIER_MIN of them (or the last level that has any), when the levels above hold
+ * at least PARALLEL_NODES literals in all. Those subtrees are hashed ahead by two threads.
+ * Empty when it would not pay (small inputs, flat lists: those split on their own).
+ */
+static int choose_frontier(node_list *level, const pb_msg *const *roots, size_t n_roots)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n_roots; i++)
+		if (expandable(roots[i]) && node_push(level, roots[i]))
+			return -1;
+	while (level->n && level->n < FRONTIER_MIN) {
+		node_list next = {0};
+		for (size_t i = 0; i < level->n; i++)
+			if (push_children(&next, level->items[i], &count)) {
+				fl_free(next.items);
+				return -1;
+			}
+		if (!next.n) {
+			fl_free(next.items);
+			break;
+		}
+		fl_free(level->items);
+		*level = next;
+	}
+	/* Count what lies below the frontier, only as far as the threshold. */
+	for (size_t i = 0; i < level->n && count < PARALLEL_NODES; i++)
+		count += count_nodes(level->items[i], PARALLEL_NODES - count);
+	if (level->n < 2 || count < PARALLEL_NODES)
+		level->n = 0;
+	return 0;
+}
+
+typedef struct {
+	precomputed *items;
+	size_t n;
+	size_t next; /* shared work index */
+	int rc;
+	flyte_error *error;
+} frontier_job;
+
+static void *hash_frontier(void *arg)
+{
+	frontier_job *j = arg;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+		if (i >= j->n || __atomic_load_n(&j->rc, __ATOMIC_RELAXED))
+			return NULL;
+		flyte_error *err = NULL;
+		int rc = hash_hashified(j->items[i].digest, j->items[i].node, 0, NULL, &err);
+		if (rc) {
+			int expected = 0;
+			if (__atomic_compare_exchange_n(&j->rc, &expected, rc, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				j->error = err;
+			else
+				flyte_error_free(err);
+			return NULL;
+		}
+	}
+}
+
+/* Hashes the frontier subtrees of the inputs on two threads into *pre (sorted). */
+static int precompute(precomputed_set *pre, const pb_msg *const *roots, size_t n_roots, flyte_error **error)
+{
+	node_list level = {0};
+	memset(pre, 0, sizeof *pre);
+	if (!fl_cache_key_threads)
+		return 0;
+	if (choose_frontier(&level, roots, n_roots)) {
+		fl_free(level.items);
+		return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
+	}
+	if (!level.n) {
+		fl_free(level.items);
+		return 0;
+	}
+	frontier_job job = {fl_calloc(level.n, sizeof *job.items), level.n, 0, 0, NULL};
+	for (size_t i = 0; job.items && i < level.n; i++)
+		job.items[i].node = level.items[i];
+	fl_free(level.items);
+	if (!job.items)
+		return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, hash_frontier, &job) == 0;
+	hash_frontier(&job);
+	if (threaded)
+		pthread_join(t, NULL);
+	if (job.rc) {
+		fl_free(job.items);
+		if (error) {
+			flyte_error_free(*error);
+			*error = job.error;
+		} else {
+			flyte_error_free(job.error);
+		}
+		return job.rc;
+	}
+	qsort(job.items, job.n, sizeof *job.items, cmp_node);
+	pre->items = job.items;
+	pre->n = job.n;
+	return 0;
+}
+
 int fl_artifact_tag(char out[FLYTE_ARTIFACT_TAG_LEN + 1], const pb_msg *inputs, const char *const *ignore,
 		    size_t n_ignore, flyte_error **error)
 {
 	const pb_map *mp = inputs ? inputs->fields[F_LMAP(literals)].map : NULL;
 	size_t n = mp ? mp->n : 0, k = 0;
 	unsigned char(*pairs)[64] = fl_malloc((n ? n : 1) * 64);
-	if (!pairs)
+	const pb_msg **roots = fl_malloc((n ? n : 1) * sizeof *roots);
+	if (!pairs || !roots) {
+		fl_free(pairs);
+		fl_free(roots);
 		return fl_error(error, FLYTE_ENOMEM, "out of memory computing a cache key");
-	for (size_t i = 0; i < n; i++) {
+	}
+	size_t n_roots = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!ignored(mp->items[i].key->data, ignore, n_ignore))
+			roots[n_roots++] = mp->items[i].val.m;
+	precomputed_set pre;
+	int rc = precompute(&pre, roots, n_roots, error);
+	fl_free(roots);
+	for (size_t i = 0; !rc && i < n; i++) {
 		const char *name = mp->items[i].key->data;
 		if (ignored(name, ignore, n_ignore))
 			continue;
 		oh_leaf(pairs[k], 'u', name, mp->items[i].key->len);
-		int rc = hash_hashified(pairs[k] + 32, mp->items[i].val.m, 1, error);
-		if (rc) {
-			fl_free(pairs);
+		rc = hash_hashified(pairs[k] + 32, mp->items[i].val.m, 1, &pre, error);
+		if (rc)
 			fl_error_prefix(error, "input \"%s\"", name);
-			return rc;
-		}
 		k++;
+	}
+	fl_free(pre.items);
+	if (rc) {
+		fl_free(pairs);
+		return rc;
 	}
 	oh_digest vh, digest;
 	oh_dict(vh, pairs, k);

@@ -73,5 +73,7 @@ int fl_value_to_json(char **out, const void *msg);
 int fl_artifact_tag(char out[57], const pb_msg *inputs, const char *const *ignore, size_t n_ignore,
 		    flyte_error **error);
 int fl_dataset_version(char **out, const char *cache_version, const pb_msg *iface, flyte_error **error);
+/* 0 makes the artifact tag single-threaded (tests compare both ways); default 1. */
+extern int fl_cache_key_threads;
 
 #endif

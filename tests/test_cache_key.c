@@ -14,6 +14,7 @@
 
 #include <flyte/flyte.h>
 
+#include "model.h"
 #include "testutil.h"
 
 static void tag_of_json(char tag[FLYTE_ARTIFACT_TAG_LEN + 1], const char *json, const char *const *ignore,
@@ -298,6 +299,60 @@ static void test_type_hints(void **state)
 	flyte_type_hints_free(hints);
 }
 
+/* A large nested input (20736 leaves under four levels of maps and lists) and a flat list
+   of 5000: hashed by two threads, the tag equals the single-threaded one. */
+static flyte_literal *nested(int depth)
+{
+	flyte_literal *l;
+	if (depth == 0) {
+		static int64_t counter;
+		assert_int_equal(flyte_literal_new_integer(&l, counter++), 0);
+		return l;
+	}
+	int map = depth % 2;
+	assert_int_equal(map ? flyte_literal_new_map(&l) : flyte_literal_new_collection(&l), 0);
+	for (int i = 0; i < 12; i++) {
+		char key[8];
+		snprintf(key, sizeof key, "k%d", i);
+		flyte_literal *child = nested(depth - 1);
+		if (i == 3)
+			flyte_literal_set_hash(child, "a hash stands in for the value");
+		assert_int_equal(map ? flyte_literal_map_entry_set_new(l, key, child)
+				     : flyte_literal_collection_append_new(l, child),
+				 0);
+	}
+	return l;
+}
+
+static void test_parallel_equals_sequential(void **state)
+{
+	(void)state;
+	flyte_literal_map *m;
+	assert_int_equal(flyte_literal_map_new(&m), 0);
+	assert_int_equal(flyte_literal_map_set_new(m, "tree", nested(4)), 0);
+	assert_int_equal(flyte_literal_map_set_new(m, "small", nested(1)), 0);
+	flyte_literal *flat;
+	assert_int_equal(flyte_literal_new_collection(&flat), 0);
+	for (int i = 0; i < 5000; i++) {
+		flyte_literal *s;
+		char text[32];
+		snprintf(text, sizeof text, "item %d", i);
+		assert_int_equal(flyte_literal_new_string(&s, text), 0);
+		assert_int_equal(flyte_literal_collection_append_new(flat, s), 0);
+	}
+	assert_int_equal(flyte_literal_map_set_new(m, "flat", flat), 0);
+	char par[64], seq[64];
+	const char *ignore[] = {"small"};
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(flyte_cache_artifact_tag(par, m, ignore, (size_t)k, NULL), 0);
+		fl_cache_key_threads = 0;
+		assert_int_equal(flyte_cache_artifact_tag(seq, m, ignore, (size_t)k, NULL), 0);
+		fl_cache_key_threads = 1;
+		assert_string_equal(par, seq);
+	}
+	flyte_literal_map_free(m);
+}
+
 static void test_alloc_failures(void **state)
 {
 	(void)state;
@@ -330,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_builders_match_json), cmocka_unit_test(test_hash_semantics),
 		cmocka_unit_test(test_edge_values),         cmocka_unit_test(test_empty_interface_version),
 		cmocka_unit_test(test_type_hints),          cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_parallel_equals_sequential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
