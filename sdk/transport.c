@@ -320,11 +320,15 @@ static void trace(const fl_http_request *req, const char *url, long status, cons
 				"response", s->body.data ? s->body.data : "", s->body.data ? s->body.len : (size_t)0);
 	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 	json_decref(rec);
+	/* One line per exchange even when many threads share the client. */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&lock);
 	FILE *f = line ? fopen(path, "a") : NULL;
 	if (f) {
 		fprintf(f, "%s\n", line);
 		fclose(f);
 	}
+	pthread_mutex_unlock(&lock);
 	free(line);
 }
 
