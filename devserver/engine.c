@@ -79,33 +79,6 @@ typedef struct {
 
 /* ---- SQL helpers ---- */
 
-/* Binds by a type string: 't' text (NULL binds NULL), 'i' long long, 'j' json_t *
-   (stored as canonical text; NULL binds NULL). */
-static int bind_va(sqlite3_stmt *st, const char *types, va_list ap)
-{
-	int rc = SQLITE_OK;
-	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
-		switch (types[i]) {
-		case 't': {
-			const char *v = va_arg(ap, const char *);
-			rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i + 1);
-			break;
-		}
-		case 'i': rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, long long)); break;
-		case 'j': {
-			const json_t *v = va_arg(ap, const json_t *);
-			char *text = v && !json_is_null(v) ? ds_json_dumps(v) : NULL;
-			rc = text ? sqlite3_bind_text(st, i + 1, text, -1, SQLITE_TRANSIENT)
-				  : sqlite3_bind_null(st, i + 1);
-			fl_free(text);
-			break;
-		}
-		default: rc = SQLITE_MISUSE;
-		}
-	}
-	return rc;
-}
-
 /* Runs one statement; the caller holds the store lock. SQLITE_OK or the error. */
 static int sql_run(sqlite3 *db, const char *sql, const char *types, ...)
 {
@@ -114,7 +87,7 @@ static int sql_run(sqlite3 *db, const char *sql, const char *types, ...)
 	if (rc == SQLITE_OK) {
 		va_list ap;
 		va_start(ap, types);
-		rc = bind_va(st, types, ap);
+		rc = ds_store_bind_va(st, types, ap);
 		va_end(ap);
 	}
 	if (rc == SQLITE_OK) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "server.h"
 
 struct ds_store {
 	sqlite3 *db;
@@ -79,13 +80,8 @@ void ds_store_rollback(sqlite3 *db)
 	ds_store_exec(db, "ROLLBACK");
 }
 
-sqlite3_stmt *ds_store_prepare(sqlite3 *db, const char *sql, const char *types, ...)
+int ds_store_bind_va(sqlite3_stmt *st, const char *types, va_list ap)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	va_list ap;
-	va_start(ap, types);
 	int rc = SQLITE_OK;
 	for (int i = 0; types && types[i] && rc == SQLITE_OK; i++) {
 		switch (types[i]) {
@@ -96,9 +92,28 @@ sqlite3_stmt *ds_store_prepare(sqlite3 *db, const char *sql, const char *types, 
 		}
 		case 'i': rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, long long)); break;
 		case 'd': rc = sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+		case 'j': {
+			const json_t *v = va_arg(ap, const json_t *);
+			char *text = v && !json_is_null(v) ? ds_json_dumps(v) : NULL;
+			rc = text ? sqlite3_bind_text(st, i + 1, text, -1, SQLITE_TRANSIENT)
+				  : sqlite3_bind_null(st, i + 1);
+			fl_free(text);
+			break;
+		}
 		default: rc = SQLITE_MISUSE;
 		}
 	}
+	return rc;
+}
+
+sqlite3_stmt *ds_store_prepare(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	va_list ap;
+	va_start(ap, types);
+	int rc = ds_store_bind_va(st, types, ap);
 	va_end(ap);
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(st);

@@ -8,6 +8,7 @@
 #define DS_STORE_H
 
 #include <sqlite3.h>
+#include <stdarg.h>
 
 typedef struct ds_store ds_store;
 
@@ -28,8 +29,11 @@ int ds_store_begin(sqlite3 *db);
 int ds_store_commit(sqlite3 *db);
 void ds_store_rollback(sqlite3 *db);
 
-/* Prepares sql, binding the variadic arguments by a type string: 't' text (const char *,
-   NULL binds NULL), 'i' int64 (long long), 'd' double. NULL on error. */
+/* Binds ap to st's parameters 1.. by a type string: 't' text (const char *, NULL binds
+   NULL), 'i' int64 (long long), 'd' double, 'j' json_t * (stored as canonical text,
+   ds_json_dumps; NULL or JSON null binds NULL). SQLITE_OK or the error code. */
+int ds_store_bind_va(sqlite3_stmt *st, const char *types, va_list ap);
+/* Prepares sql and binds the variadic arguments as ds_store_bind_va does. NULL on error. */
 sqlite3_stmt *ds_store_prepare(sqlite3 *db, const char *sql, const char *types, ...);
 
 #endif
