@@ -26,22 +26,14 @@ if ! "$venv/bin/python" -c 'import flytekit' 2>/dev/null; then
 fi
 
 work=$(mktemp -d /tmp/flyteremote-bench-launch.XXXXXX)
-coproc DEVSERVER {
-	exec "$build/devserver/flyte-devserver" --listen 127.0.0.1:0 --db "$work/db.sqlite" \
-		--data-dir "$work/data" --workers 2 2>"$work/server.log"
-}
-pid=$DEVSERVER_PID
-cleanup() {
-	kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-read -r url <&"${DEVSERVER[0]}" || { echo "flyte-devserver did not start:" >&2; cat "$work/server.log" >&2; exit 3; }
+trap 'rm -rf "$work"' EXIT
 
 echo "build: $build ($build_type); $(nproc) CPUs; flyte-devserver --workers 2 on the same machine"
 echo
+# with-devserver.sh appends the server's URL to bench_launch's options.
 # shellcheck disable=SC2086 # BENCH_LAUNCH_ARGS is a list of options
-"$build/bench/bench_launch" ${BENCH_LAUNCH_ARGS:-} --tsv "$work/c.tsv" --dump-inputs "$work/c_inputs.json" "$url"
+FLYTE_DEVSERVER_ARGS="--workers 2" "$root/scripts/with-devserver.sh" "$build/devserver/flyte-devserver" \
+	"$build/bench/bench_launch" ${BENCH_LAUNCH_ARGS:-} --tsv "$work/c.tsv" --dump-inputs "$work/c_inputs.json"
 echo
 "$venv/bin/python" "$here/flytekit_client_cost.py" --iterations "${FLYTEKIT_ITERATIONS:-1000}" \
 	--tsv "$work/fk.tsv" --compare "$work/c_inputs.json"
