@@ -108,7 +108,9 @@ int fl_transport_new(fl_transport **out, const flyte_client_options *o, flyte_er
 	curl_share_setopt(t->share, CURLSHOPT_USERDATA, t);
 	curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	/* Not CURL_LOCK_DATA_CONNECT: libcurl does not support sharing a connection cache
+	   between concurrent threads (CURLSHOPT_SHARE(3); valgrind saw one thread write to a
+	   connection another had freed). Each pooled easy handle keeps its own connections. */
 	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
 	t->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	t->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;

@@ -1,8 +1,9 @@
 /*
  * transport: HTTP requests to FlyteAdmin over libcurl, shared by every thread of a
- * client: a share handle for connections, DNS and TLS sessions, a pool of easy handles,
- * retries with backoff and jitter for transient failures, the bearer token from the auth
- * module with one refresh on 401, and errors mapped from HTTP status and gRPC code.
+ * client: a share handle for DNS and TLS sessions, a pool of easy handles (each keeping
+ * its own connections alive), retries with backoff and jitter for transient failures, the
+ * bearer token from the auth module with one refresh on 401, and errors mapped from HTTP
+ * status and gRPC code.
  */
 #ifndef FLYTE_TRANSPORT_H
 #define FLYTE_TRANSPORT_H
