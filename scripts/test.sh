@@ -12,7 +12,11 @@ root=$PWD
 jobs=${JOBS:-$(nproc)}
 logs=$(mktemp -d /tmp/flyteremote-test.XXXXXX)
 
-scripts/bootstrap.sh
+scripts/bootstrap.sh test
+# Every Python tool below (pytest, pip for the binding, the FlyteAdmin lab's moto) is the
+# virtual environment's, never the system's.
+export VIRTUAL_ENV=$root/.venv
+export PATH=$VIRTUAL_ENV/bin:$PATH
 
 steps_ok=0
 failures=()
@@ -62,7 +66,7 @@ PY
 build() { # dir, cmake args...
 	local dir=$1
 	shift
-	cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
+	cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython3_EXECUTABLE="$VIRTUAL_ENV/bin/python" "$@" >/dev/null &&
 		cmake --build "$dir" -j "$jobs"
 }
 
@@ -110,5 +114,10 @@ fi
 echo
 echo "steps: $steps_ok succeeded, ${#failures[@]} failed${failures:+ (${failures[*]})}"
 echo "logs: $logs"
+# The last line is the verdict: a failed step fails the run even when every test it
+# counted passed (a build error or a missing tool counts no tests).
+if ((${#failures[@]})); then
+	echo "FAILED: ${failures[*]} ($tests_passed passed, $tests_failed failed)"
+	exit 1
+fi
 echo "$tests_passed passed, $tests_failed failed"
-((${#failures[@]} == 0))
