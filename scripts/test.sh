@@ -17,6 +17,8 @@ scripts/bootstrap.sh test
 # virtual environment's, never the system's.
 export VIRTUAL_ENV=$root/.venv
 export PATH=$VIRTUAL_ENV/bin:$PATH
+# Go from .toolchain when bootstrap had to fetch it.
+[ -x .toolchain/go/bin/go ] && export PATH=$root/.toolchain/go/bin:$PATH
 
 steps_ok=0
 failures=()
