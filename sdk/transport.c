@@ -537,9 +537,8 @@ static const char *not_http_hint(const char *url, CURLcode cc, int grpc_reply)
 static const char *auth_hint(const fl_transport *t)
 {
 	return t->auth_hint ? t->auth_hint
-			    : "the server wants credentials and the client sends none: set admin.authType to "
-			      "ClientSecret or ExternalCommand in the configuration (or FLYTE_CREDENTIALS_AUTH_MODE), "
-			      "or give the client a bearer token";
+			    : "the server wants credentials and none are configured (admin.authType ClientSecret or "
+			      "ExternalCommand, or the FLYTE_CREDENTIALS_* variables)";
 }
 
 int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long *wait_ms, int *rc,
@@ -561,12 +560,14 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 	}
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
 	trace(req, c->url, cc == CURLE_OK ? status : 0, &c->s);
+	/* The wrong port is a setting to change: no retry, no "the server failed". */
+	const char *port_hint = not_http_hint(c->url, cc, c->s.grpc_reply);
 	if (cc != CURLE_OK) {
 		int code = cc == CURLE_OPERATION_TIMEDOUT ? FLYTE_ETIMEOUT : FLYTE_EUNAVAILABLE;
 		if (!transient_curl(cc))
-			code = FLYTE_ERROR;
+			code = *port_hint ? FLYTE_EINVALID : FLYTE_ERROR;
 		*rc = fl_error_http(error, code, 0, -1, transient_curl(cc), "%s %s: %s%s", req->method, c->url,
-				    curl_easy_strerror(cc), not_http_hint(c->url, cc, c->s.grpc_reply));
+				    curl_easy_strerror(cc), port_hint);
 		/* A refused connection sent nothing, so even a non-idempotent call may retry. */
 		retryable = transient_curl(cc) && (req->idempotent || cc == CURLE_COULDNT_CONNECT);
 	} else {
@@ -603,12 +604,11 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 		} else {
 			error_detail(resp->body, resp->len, &grpc, msg, sizeof msg);
 		}
-		retryable = status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14;
-		*rc = fl_error_http(error, fl_code_for_status(status, grpc), (int)status, grpc, retryable,
-				    "%s %s: HTTP %ld: %s%s%s%s", req->method, c->url, status, msg,
-				    not_http_hint(c->url, cc, c->s.grpc_reply),
-				    (status == 401 || grpc == 16) && !t->auth && !req->no_auth ? "; " : "",
-				    (status == 401 || grpc == 16) && !t->auth && !req->no_auth ? auth_hint(t) : "");
+		retryable = !*port_hint && (status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14);
+		int no_credentials = (status == 401 || grpc == 16) && !t->auth && !req->no_auth;
+		*rc = fl_error_http(error, *port_hint ? FLYTE_EINVALID : fl_code_for_status(status, grpc), (int)status,
+				    grpc, retryable, "%s %s: HTTP %ld: %s%s%s%s", req->method, c->url, status, msg, port_hint,
+				    no_credentials ? "; " : "", no_credentials ? auth_hint(t) : "");
 		retryable = retryable && req->idempotent;
 	}
 	if (!retryable || c->attempt >= t->max_attempts)
