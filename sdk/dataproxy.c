@@ -205,6 +205,36 @@ static void redact(flyte_error **error, const char *secret, const char *shown)
 	(*error)->message = b.data;
 }
 
+/* The text of <tag>...</tag> in an XML error body (S3, GCS and Azure all use Code and
+   Message), printable characters only, at most `size` - 1 of them. */
+static void xml_field(char *out, size_t size, const char *body, const char *tag)
+{
+	char open[32], close[32];
+	snprintf(open, sizeof open, "<%s>", tag);
+	snprintf(close, sizeof close, "</%s>", tag);
+	const char *a = body ? strstr(body, open) : NULL, *b = a ? strstr(a, close) : NULL;
+	size_t n = 0;
+	for (const char *p = a ? a + strlen(open) : NULL; p && p < b && n + 1 < size; p++)
+		out[n++] = *p >= 0x20 && *p < 0x7f ? *p : ' ';
+	out[n] = '\0';
+}
+
+/* Adds what the store said to a refused PUT: its error code and message, nothing else of
+   the body (S3's SignatureDoesNotMatch body repeats the signed request). */
+static void add_store_reason(flyte_error **error, const fl_http_response *r)
+{
+	char code[64], msg[256];
+	xml_field(code, sizeof code, r->body, "Code");
+	xml_field(msg, sizeof msg, r->body, "Message");
+	if (!error || !*error || !*code)
+		return;
+	char *m = fl_asprintf("%s (the store says %s%s%s)", (*error)->message, code, *msg ? ": " : "", msg);
+	if (m) {
+		fl_free((*error)->message);
+		(*error)->message = m;
+	}
+}
+
 /* PUTs the file, streamed from disk, and checks that what the store kept is what was sent
    when its answer says (S3 and GCS give the MD5 of a single PUT as ETag). */
 static int put_file(flyte_client *c, local_file *lf, const json_t *loc, flyte_error **error)
@@ -221,6 +251,8 @@ static int put_file(flyte_client *c, local_file *lf, const json_t *loc, flyte_er
 		fl_http_response r;
 		rc = fl_transport_send(c->transport, &put, &r, error);
 		redact(error, signed_url, shown);
+		if (rc && r.status)
+			add_store_reason(error, &r);
 		if (rc && (ferror(lf->f) || feof(lf->f)))
 			fl_error_prefix(error, "%s changed or could not be read while it was being uploaded", lf->path);
 		size_t tag = strlen(r.etag);

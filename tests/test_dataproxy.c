@@ -382,6 +382,28 @@ static void test_errors_name_the_store_not_the_signature(void **state)
 	fake_store_stop(&s);
 }
 
+/* A refusal says why in the store's words, without the rest of its body (S3 repeats the
+   signed request in it). */
+static void test_a_refusal_gives_the_store_reason(void **state)
+{
+	fixture *f = *state;
+	const char *path = write_file(f, "refused.bin", 10);
+	char b64[32], hex[33];
+	md5_of(path, b64, hex);
+	fake_store s;
+	fake_store_start(&s, "Content-Type: application/xml\r\n", NULL, "s3://flyte-bucket/key.bin",
+			 json_pack("{s:s}", "Content-MD5", b64));
+	s.store_steps[0].status = 403;
+	s.store_steps[0].body = "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request "
+				"signature we calculated does not match the signature you provided.</Message>"
+				"<StringToSign>AWS4-HMAC-SHA256 s3cr3tsig</StringToSign></Error>";
+	const char *has[] = {"HTTP 403", "the store says SignatureDoesNotMatch: The request signature we calculated",
+			     NULL};
+	const char *lacks[] = {"s3cr3tsig", "StringToSign", NULL};
+	assert_upload_fails(s.client, path, FLYTE_EAUTH, has, lacks);
+	fake_store_stop(&s);
+}
+
 static void test_bad_locations_and_files(void **state)
 {
 	fixture *f = *state;
@@ -419,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_only_signed_headers_reach_the_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_different_etag_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_the_store_not_the_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refusal_gives_the_store_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_locations_and_files, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
