@@ -40,7 +40,8 @@ static int open_local(local_file *lf, const char *path, flyte_error **error)
 		return fl_error(error, FLYTE_EINVALID, "%s is not a regular file", path);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char *buf = fl_malloc(1 << 16);
-	int rc = ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) ? 0 : fl_error(error, FLYTE_ENOMEM, "out of memory");
+	int rc = ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) ? 0
+								      : fl_error(error, FLYTE_ENOMEM, "out of memory");
 	size_t k;
 	while (!rc && (k = fread(buf, 1, 1 << 16, lf->f)) > 0) {
 		EVP_DigestUpdate(ctx, buf, k);
@@ -163,8 +164,8 @@ static int put_headers(char ***out, const json_t *loc, const local_file *lf, fly
 			return fl_error(error, FLYTE_ERROR, "the data proxy gave an unusable upload header %s", k);
 		if (strcasecmp(k, "Content-MD5") == 0 && strcmp(s, lf->md5_b64) != 0)
 			return fl_error(error, FLYTE_ERROR,
-					"the data proxy signed the upload of %s for MD5 %s, not the file's %s", lf->path,
-					s, lf->md5_b64);
+					"the data proxy signed the upload of %s for MD5 %s, not the file's %s",
+					lf->path, s, lf->md5_b64);
 		blob_type |= strcasecmp(k, "x-ms-blob-type") == 0;
 		if (!(lines[n++] = fl_asprintf("%s: %s", k, s)))
 			return fl_error(error, FLYTE_ENOMEM, "out of memory");

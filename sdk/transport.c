@@ -604,11 +604,13 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 		} else {
 			error_detail(resp->body, resp->len, &grpc, msg, sizeof msg);
 		}
-		retryable = !*port_hint && (status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14);
+		retryable = !*port_hint &&
+			    (status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14);
 		int no_credentials = (status == 401 || grpc == 16) && !t->auth && !req->no_auth;
-		*rc = fl_error_http(error, *port_hint ? FLYTE_EINVALID : fl_code_for_status(status, grpc), (int)status,
-				    grpc, retryable, "%s %s: HTTP %ld: %s%s%s%s", req->method, c->url, status, msg, port_hint,
-				    no_credentials ? "; " : "", no_credentials ? auth_hint(t) : "");
+		int code = *port_hint ? FLYTE_EINVALID : fl_code_for_status(status, grpc);
+		*rc = fl_error_http(error, code, (int)status, grpc, retryable, "%s %s: HTTP %ld: %s%s%s%s", req->method,
+				    c->url, status, msg, port_hint, no_credentials ? "; " : "",
+				    no_credentials ? auth_hint(t) : "");
 		retryable = retryable && req->idempotent;
 	}
 	if (!retryable || c->attempt >= t->max_attempts)

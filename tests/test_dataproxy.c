@@ -212,7 +212,8 @@ static void test_flyteadmin_headers_do_not_corrupt(void **state)
 		const char *path = write_file(f, name, sizes[i]);
 		md5_of(path, b64, hex);
 		json_t *loc = devserver_location(f, path, name);
-		char *body = as_flyteadmin(loc, NULL, json_pack("{s:s,s:s}", "Content-Length", "24", "Content-MD5", b64));
+		json_t *headers = json_pack("{s:s,s:s}", "Content-Length", "24", "Content-MD5", b64);
+		char *body = as_flyteadmin(loc, NULL, headers);
 		stub_step steps[] = {respond("Content-Type: application/json\r\n", body)};
 		stub_http *admin = stub_start(steps, 1);
 		flyte_client *c = client_for(stub_url(admin));
@@ -243,8 +244,8 @@ static void fake_store_start(fake_store *s, const char *store_headers, const cha
 	s->store_steps[0] = respond(store_headers, "");
 	s->store = stub_start(s->store_steps, 1);
 	char signed_url[256];
-	snprintf(signed_url, sizeof signed_url, "%s/flyte-bucket/key.bin?X-Amz-Signature=s3cr3tsig&X-Amz-Credential=minio",
-		 store_url ? store_url : stub_url(s->store));
+	snprintf(signed_url, sizeof signed_url, "%s/flyte-bucket/key.bin?X-Amz-Signature=s3cr3tsig&X-Amz-Credential=%s",
+		 store_url ? store_url : stub_url(s->store), "minio");
 	json_t *loc = json_pack("{s:s}", "native_url", native_url);
 	s->location = as_flyteadmin(loc, signed_url, headers);
 	json_decref(loc);
@@ -412,7 +413,8 @@ static void test_bad_locations_and_files(void **state)
 	md5_of(path, b64, hex);
 	fake_store s;
 	/* A header value with a line break would smuggle headers of the server's choosing. */
-	fake_store_start(&s, "", NULL, "s3://b/k", json_pack("{s:s,s:s}", "Content-MD5", b64, "x-amz-meta-a", "1\r\nX-Evil: 1"));
+	fake_store_start(&s, "", NULL, "s3://b/k",
+			 json_pack("{s:s,s:s}", "Content-MD5", b64, "x-amz-meta-a", "1\r\nX-Evil: 1"));
 	const char *has[] = {"unusable upload header x-amz-meta-a", NULL};
 	assert_upload_fails(s.client, path, FLYTE_ERROR, has, NULL);
 	assert_int_equal(stub_count(s.store), 0);
