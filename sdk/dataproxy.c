@@ -254,8 +254,12 @@ static int put_file(flyte_client *c, local_file *lf, const json_t *loc, flyte_er
 		redact(error, signed_url, shown);
 		if (rc && r.status)
 			add_store_reason(error, &r);
-		if (rc && (ferror(lf->f) || feof(lf->f)))
+		if (rc && (ferror(lf->f) || feof(lf->f))) {
 			fl_error_prefix(error, "%s changed or could not be read while it was being uploaded", lf->path);
+			rc = FLYTE_EIO;
+			if (error && *error)
+				(*error)->code = rc;
+		}
 		size_t tag = strlen(r.etag);
 		if (!rc && tag == 32 && strspn(r.etag, "0123456789abcdefABCDEF") == 32 &&
 		    strcasecmp(r.etag, lf->md5_hex) != 0)

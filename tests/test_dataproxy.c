@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,39 @@ static void test_a_refusal_gives_the_store_reason(void **state)
 	fake_store_stop(&s);
 }
 
+typedef struct {
+	stub_http *admin;
+	const char *path;
+} shrinker;
+
+/* Cuts the file in half once the upload location was asked for: after its MD5, before its PUT. */
+static void *shrink_when_asked(void *arg)
+{
+	shrinker *s = arg;
+	while (stub_count(s->admin) == 0)
+		usleep(1000);
+	assert_int_equal(truncate(s->path, 50000), 0);
+	return NULL;
+}
+
+static void test_a_file_that_shrinks_during_the_upload(void **state)
+{
+	fixture *f = *state;
+	const char *path = write_file(f, "shrinks.bin", 100000);
+	char b64[32], hex[33];
+	md5_of(path, b64, hex);
+	fake_store s;
+	fake_store_start(&s, "", NULL, "s3://flyte-bucket/key.bin", json_pack("{s:s}", "Content-MD5", b64));
+	s.admin_steps[0].delay_ms = 1000; /* the location comes after the file was cut */
+	shrinker sh = {s.admin, path};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, shrink_when_asked, &sh), 0);
+	const char *has[] = {"changed or could not be read while it was being uploaded", NULL};
+	assert_upload_fails(s.client, path, FLYTE_EIO, has, NULL);
+	pthread_join(t, NULL);
+	fake_store_stop(&s);
+}
+
 static void test_bad_locations_and_files(void **state)
 {
 	fixture *f = *state;
@@ -444,6 +478,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_different_etag_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_the_store_not_the_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refusal_gives_the_store_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_file_that_shrinks_during_the_upload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_locations_and_files, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
