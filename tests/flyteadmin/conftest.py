@@ -12,6 +12,7 @@ Every test that uses it is skipped, with the reason, when ../shared/flyteadmin (
 the repository; FLYTEADMIN_LAB overrides it) is absent: reported as skipped, never passed.
 """
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -34,34 +35,26 @@ def _port_free(port):
 
 
 def _free_ports(n_single, n_triples):
-    """n_single free ports and n_triples free runs of three (FlyteAdmin: HTTP, gRPC, profiler)."""
+    """n_single free ports and n_triples free runs of three (FlyteAdmin: HTTP, gRPC, profiler),
+    below the kernel's ephemeral range, where no outgoing connection takes them meanwhile."""
+    rng = random.Random()
     taken, single, triples = set(), [], []
-    socks = []
-    try:
-        while len(single) < n_single:
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-            single.append(s.getsockname()[1])
-        taken.update(single)
-        while len(triples) < n_triples:
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-            base = s.getsockname()[1]
-            run = [base, base + 1, base + 2]
-            if base + 2 < 65536 and not taken & set(run) and all(_port_free(p) for p in run[1:]):
-                triples.append(base)
-                taken.update(run)
-    finally:
-        for s in socks:
-            s.close()
+    while len(single) + len(triples) < n_single + n_triples:
+        want = 1 if len(single) < n_single else 3
+        base = rng.randrange(20000, 32000 - 3)
+        run = set(range(base, base + want))
+        if not taken & run and all(_port_free(p) for p in run):
+            (single if want == 1 else triples).append(base)
+            taken |= run
     return single, triples
 
 
 class AdminLab:
     def __init__(self, workdir):
         self.workdir = workdir
+        self.pick_ports()
+
+    def pick_ports(self):
         (pg, k8s, s3), (admin, admin_s3) = _free_ports(3, 2)
         self.env = dict(os.environ, PG_PORT=str(pg), K8S_PORT=str(k8s), S3_PORT=str(s3),
                         ADMIN_PORT=str(admin), ADMIN_S3_PORT=str(admin_s3))
@@ -70,11 +63,16 @@ class AdminLab:
         self.s3_endpoint = "http://127.0.0.1:%d" % s3
 
     def up(self):
-        p = subprocess.run([os.path.join(LAB, "up.sh"), self.workdir], env=self.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=300)
-        if p.returncode != 0:
+        for attempt in range(3):
+            p = subprocess.run([os.path.join(LAB, "up.sh"), self.workdir], env=self.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=300)
+            if p.returncode == 0:
+                break
             self.down()
-            raise RuntimeError("up.sh failed (%d): %s" % (p.returncode, p.stderr.decode(errors="replace")[-3000:]))
+            err = p.stderr.decode(errors="replace")
+            if "already in use" not in err or attempt == 2:
+                raise RuntimeError("up.sh failed (%d): %s" % (p.returncode, err[-3000:]))
+            self.pick_ports()  # another program took a port between the check and the start
         urls = p.stdout.decode().split()
         assert urls == [self.local_url, self.s3_url], urls
 
