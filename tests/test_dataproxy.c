@@ -263,6 +263,21 @@ static void fake_store_stop(fake_store *s)
 	free(s->location);
 }
 
+/* A local file of `size` bytes, and a store with an S3 location signed for its MD5. */
+typedef struct {
+	const char *path;
+	char b64[32], hex[33];
+} signed_file;
+
+static void signed_file_start(signed_file *sf, fake_store *s, const fixture *f, const char *name, size_t size,
+			      const char *store_headers, const char *store_url)
+{
+	sf->path = write_file(f, name, size);
+	md5_of(sf->path, sf->b64, sf->hex);
+	fake_store_start(s, store_headers, store_url, "s3://flyte-bucket/key.bin",
+			 json_pack("{s:s}", "Content-MD5", sf->b64));
+}
+
 static void test_only_signed_headers_reach_the_store(void **state)
 {
 	fixture *f = *state;
@@ -319,16 +334,12 @@ static void assert_upload_fails(flyte_client *c, const char *path, int code, con
 /* A store that answers with the MD5 of other bytes kept something else: an error. */
 static void test_a_different_etag_is_an_error(void **state)
 {
-	fixture *f = *state;
-	const char *path = write_file(f, "etag.bin", 100);
-	char b64[32], hex[33];
-	md5_of(path, b64, hex);
+	signed_file sf;
 	fake_store s;
-	fake_store_start(&s, "ETag: \"d41d8cd98f00b204e9800998ecf8427e\"\r\n", NULL, "s3://flyte-bucket/key.bin",
-			 json_pack("{s:s}", "Content-MD5", b64));
-	const char *has[] = {"d41d8cd98f00b204e9800998ecf8427e", hex, "100 bytes", NULL};
+	signed_file_start(&sf, &s, *state, "etag.bin", 100, "ETag: \"d41d8cd98f00b204e9800998ecf8427e\"\r\n", NULL);
+	const char *has[] = {"d41d8cd98f00b204e9800998ecf8427e", sf.hex, "100 bytes", NULL};
 	const char *lacks[] = {"s3cr3tsig", NULL};
-	assert_upload_fails(s.client, path, FLYTE_ERROR, has, lacks);
+	assert_upload_fails(s.client, sf.path, FLYTE_ERROR, has, lacks);
 	fake_store_stop(&s);
 }
 
@@ -377,10 +388,11 @@ static void test_errors_name_the_store_not_the_signature(void **state)
 	snprintf(store, sizeof store, "http://%s", store_host);
 	snprintf(put, sizeof put, "PUT http://%s/flyte-bucket/key.bin:", store_host);
 	fake_store s;
-	fake_store_start(&s, "", store, "s3://flyte-bucket/key.bin", json_pack("{s:s}", "Content-MD5", b64));
+	signed_file sf;
+	signed_file_start(&sf, &s, f, "err2.bin", 10, "", store);
 	const char *has2[] = {store_host, put, NULL};
 	const char *lacks2[] = {"s3cr3tsig", "X-Amz", stub_url(s.admin), NULL};
-	assert_upload_fails(s.client, path, FLYTE_EUNAVAILABLE, has2, lacks2);
+	assert_upload_fails(s.client, sf.path, FLYTE_EUNAVAILABLE, has2, lacks2);
 	fake_store_stop(&s);
 }
 
@@ -388,13 +400,9 @@ static void test_errors_name_the_store_not_the_signature(void **state)
    signed request in it). */
 static void test_a_refusal_gives_the_store_reason(void **state)
 {
-	fixture *f = *state;
-	const char *path = write_file(f, "refused.bin", 10);
-	char b64[32], hex[33];
-	md5_of(path, b64, hex);
+	signed_file sf;
 	fake_store s;
-	fake_store_start(&s, "Content-Type: application/xml\r\n", NULL, "s3://flyte-bucket/key.bin",
-			 json_pack("{s:s}", "Content-MD5", b64));
+	signed_file_start(&sf, &s, *state, "refused.bin", 10, "Content-Type: application/xml\r\n", NULL);
 	s.store_steps[0].status = 403;
 	s.store_steps[0].body = "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request "
 				"signature we calculated does not match the signature you provided.</Message>"
@@ -402,7 +410,7 @@ static void test_a_refusal_gives_the_store_reason(void **state)
 	const char *has[] = {"HTTP 403", "the store says SignatureDoesNotMatch: The request signature we calculated",
 			     NULL};
 	const char *lacks[] = {"s3cr3tsig", "StringToSign", NULL};
-	assert_upload_fails(s.client, path, FLYTE_EAUTH, has, lacks);
+	assert_upload_fails(s.client, sf.path, FLYTE_EAUTH, has, lacks);
 	fake_store_stop(&s);
 }
 
@@ -423,18 +431,15 @@ static void *shrink_when_asked(void *arg)
 
 static void test_a_file_that_shrinks_during_the_upload(void **state)
 {
-	fixture *f = *state;
-	const char *path = write_file(f, "shrinks.bin", 100000);
-	char b64[32], hex[33];
-	md5_of(path, b64, hex);
+	signed_file sf;
 	fake_store s;
-	fake_store_start(&s, "", NULL, "s3://flyte-bucket/key.bin", json_pack("{s:s}", "Content-MD5", b64));
+	signed_file_start(&sf, &s, *state, "shrinks.bin", 100000, "", NULL);
 	s.admin_steps[0].delay_ms = 1000; /* the location comes after the file was cut */
-	shrinker sh = {s.admin, path};
+	shrinker sh = {s.admin, sf.path};
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, shrink_when_asked, &sh), 0);
 	const char *has[] = {"changed or could not be read while it was being uploaded", NULL};
-	assert_upload_fails(s.client, path, FLYTE_EIO, has, NULL);
+	assert_upload_fails(s.client, sf.path, FLYTE_EIO, has, NULL);
 	pthread_join(t, NULL);
 	fake_store_stop(&s);
 }
