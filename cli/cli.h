@@ -68,6 +68,9 @@ int cli_say(const cli_command *cmd, int status, const char *fmt, ...) __attribut
 int cli_exit_status(int rc);
 /* The endpoint that hints about network failures name (set by cli_connect). */
 void cli_set_endpoint(const char *endpoint);
+/* What the configuration says about credentials this client cannot obtain (copied);
+   printed with any failure for want of credentials. */
+void cli_set_auth_problem(const char *problem);
 /* getopt_long's result for an option the command does not know, or a missing argument:
    getopt has printed why; this adds the hint and returns CLI_EXIT_USAGE. */
 int cli_bad_option(const cli_command *cmd);

@@ -27,9 +27,9 @@ static json_t *describe_json(const char *text, const flyte_config *cfg, const cl
 			json_array_append_new(settings, s);
 	}
 	free(copy);
-	return json_pack("{s:s?,s:o,s:{s:s?,s:s?,s:s?,s:b}}", "file", flyte_config_path(cfg), "settings", settings,
-			 "command_line", "endpoint", g->endpoint, "project", g->project, "domain", g->domain,
-			 "insecure", g->insecure);
+	return json_pack("{s:s?,s:o,s:{s:s?,s:s?,s:s?,s:b},s:s?}", "file", flyte_config_path(cfg), "settings",
+			 settings, "command_line", "endpoint", g->endpoint, "project", g->project, "domain", g->domain,
+			 "insecure", g->insecure, "auth_problem", flyte_config_auth_problem(cfg));
 }
 
 /* Command-line options win over the file and the environment: say which were given. */

@@ -90,6 +90,7 @@ int cli_connect(flyte_client **out, const cli_command *cmd, const cli_globals *g
 		status = cli_fail(cmd, rc, err, "connecting to %s", o.endpoint);
 	else
 		cli_set_endpoint(flyte_client_endpoint(*out));
+	cli_set_auth_problem(flyte_config_auth_problem(cfg));
 	flyte_error_free(err);
 	flyte_config_free(cfg);
 	return status;

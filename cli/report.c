@@ -14,6 +14,13 @@ void cli_set_endpoint(const char *endpoint)
 	current_endpoint = endpoint;
 }
 
+static char auth_problem[2048];
+
+void cli_set_auth_problem(const char *problem)
+{
+	snprintf(auth_problem, sizeof auth_problem, "%s", problem ? problem : "");
+}
+
 int cli_help(const cli_command *cmd)
 {
 	printf("Usage: " CLI_NAME " %s %s\n\n%s\n\n%s", cmd->name, cmd->args, cmd->summary, cmd->help);
@@ -66,6 +73,10 @@ static void print_hint(int rc)
 			where);
 		break;
 	case FLYTE_EAUTH:
+		if (*auth_problem) {
+			fprintf(stderr, "The configuration cannot give credentials: %s.\n", auth_problem);
+			break;
+		}
 		fprintf(stderr,
 			"Check your credentials: admin.authType and its settings in the configuration file, or\n"
 			"the FLYTE_CREDENTIALS_* variables ('" CLI_NAME " config show' prints what is used).\n");

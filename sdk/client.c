@@ -65,6 +65,11 @@ int flyte_client_from_config(flyte_client **out, const char *config_path, flyte_
 	opts.endpoint = "http://localhost:30080";
 	flyte_config_apply(cfg, &opts);
 	rc = flyte_client_new(out, &opts, error);
+	if (!rc && fl_transport_set_auth_hint((*out)->transport, flyte_config_auth_problem(cfg))) {
+		flyte_client_free(*out);
+		*out = NULL;
+		rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
+	}
 	flyte_config_free(cfg);
 	return rc;
 }

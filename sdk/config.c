@@ -71,6 +71,7 @@ struct flyte_config {
 	setting s[K_COUNT];
 	char *client_secret;
 	char *secret_source;
+	char *auth_problem; /* an authType this client cannot perform: what to do instead */
 	char **scopes, **command; /* views for flyte_config_apply */
 };
 
@@ -94,6 +95,7 @@ void flyte_config_free(flyte_config *c)
 		memset(c->client_secret, 0, strlen(c->client_secret));
 	fl_free(c->client_secret);
 	fl_free(c->secret_source);
+	fl_free(c->auth_problem);
 	fl_free(c->path);
 	fl_free(c);
 }
@@ -262,23 +264,44 @@ static int resolve_secret(flyte_config *c, flyte_error **error)
 	return c->client_secret && c->secret_source ? 0 : fl_error(error, FLYTE_ENOMEM, "out of memory");
 }
 
-static int check_auth_type(const flyte_config *c, flyte_error **error)
+static const char *const SUPPORTED_AUTH[] = {"ClientSecret", "client_credentials", "basic", "ExternalCommand",
+					    "external_process", "None", "none"};
+
+/* The authTypes of flytectl and flytekit that need a person: what each one needs. */
+static const char *needs_a_person(const char *t)
+{
+	if (strcasecmp(t, "Pkce") == 0 || strcasecmp(t, "standard") == 0)
+		return "needs a browser to log in";
+	if (strcasecmp(t, "DeviceFlow") == 0)
+		return "needs a person to confirm a code in a browser";
+	return NULL;
+}
+
+/*
+ * A known authType this client cannot perform is not an error until a server asks for
+ * credentials: the same file often serves a sandbox that needs none. What to say then is
+ * kept. An unknown one is a mistake in the file, reported now.
+ */
+static int check_auth_type(flyte_config *c, flyte_error **error)
 {
 	const char *t = c->s[K_AUTH_TYPE].value;
 	if (!t || !*t)
 		return 0;
-	static const char *const ok[] = {"ClientSecret", "client_credentials", "ExternalCommand", "external_process",
-					 "None", "none"};
-	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-		if (strcasecmp(t, ok[i]) == 0)
+	for (size_t i = 0; i < sizeof SUPPORTED_AUTH / sizeof *SUPPORTED_AUTH; i++)
+		if (strcasecmp(t, SUPPORTED_AUTH[i]) == 0)
 			return 0;
-	if (strcasecmp(t, "Pkce") == 0 || strcasecmp(t, "DeviceFlow") == 0 || strcasecmp(t, "standard") == 0)
+	const char *need = needs_a_person(t);
+	if (!need)
 		return fl_error(error, FLYTE_EINVALID,
-				"%s: authType %s needs a browser or a person at a terminal; a service uses ClientSecret "
-				"or ExternalCommand",
+				"%s: unknown authType %s (flyteremote supports ClientSecret and ExternalCommand)",
 				c->s[K_AUTH_TYPE].source, t);
-	return fl_error(error, FLYTE_EINVALID, "%s: unknown authType %s (use ClientSecret or ExternalCommand)",
-			c->s[K_AUTH_TYPE].source, t);
+	c->auth_problem = fl_asprintf(
+		"admin.authType %s (%s) %s, which flyteremote cannot do: use ClientSecret (admin.clientId, "
+		"admin.clientSecretLocation) or ExternalCommand (admin.command, a program that prints a token), or "
+		"FLYTE_CREDENTIALS_AUTH_MODE with FLYTE_CREDENTIALS_CLIENT_ID and FLYTE_CREDENTIALS_CLIENT_SECRET or "
+		"FLYTE_CREDENTIALS_COMMAND; in code, a bearer token (flyte_client_options.token)",
+		t, c->s[K_AUTH_TYPE].source, need);
+	return c->auth_problem ? 0 : fl_error(error, FLYTE_ENOMEM, "out of memory");
 }
 
 int flyte_config_load(flyte_config **out, const char *path, flyte_error **error)
@@ -326,6 +349,11 @@ const char *flyte_config_path(const flyte_config *c)
 	return c ? c->path : NULL;
 }
 
+const char *flyte_config_auth_problem(const flyte_config *c)
+{
+	return c ? c->auth_problem : NULL;
+}
+
 static const char *val(const flyte_config *c, int k)
 {
 	return c->s[k].value && *c->s[k].value ? c->s[k].value : NULL;
@@ -368,7 +396,8 @@ int flyte_config_apply(const flyte_config *c, flyte_client_options *o)
 	if (val(c, K_AUTH_HEADER))
 		o->authorization_header = val(c, K_AUTH_HEADER);
 	const char *t = val(c, K_AUTH_TYPE);
-	if (t && (strcasecmp(t, "ClientSecret") == 0 || strcasecmp(t, "client_credentials") == 0))
+	if (t && (strcasecmp(t, "ClientSecret") == 0 || strcasecmp(t, "client_credentials") == 0 ||
+		  strcasecmp(t, "basic") == 0))
 		o->auth_type = FLYTE_AUTH_CLIENT_SECRET;
 	else if (t && (strcasecmp(t, "ExternalCommand") == 0 || strcasecmp(t, "external_process") == 0))
 		o->auth_type = FLYTE_AUTH_EXTERNAL_COMMAND;
@@ -410,6 +439,11 @@ int flyte_config_describe(char **out, const flyte_config *c)
 	if (c->client_secret) {
 		snprintf(line, sizeof line, "client secret: ****  # %s\n", c->secret_source);
 		pb_buf_puts(&b, line);
+	}
+	if (c->auth_problem) {
+		pb_buf_puts(&b, "# requests go without credentials; a server that wants them is refused: ");
+		pb_buf_puts(&b, c->auth_problem);
+		pb_buf_puts(&b, "\n");
 	}
 	if (b.failed || !b.data) {
 		fl_free(b.data);

@@ -2,6 +2,7 @@
 #include "transport.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -34,6 +35,7 @@ struct fl_transport {
 	void *log_payload;
 	int log_level;
 	fl_auth *auth;
+	char *auth_hint;
 };
 
 void fl_log(const fl_transport *t, int level, const char *fmt, ...)
@@ -140,6 +142,7 @@ void fl_transport_free(fl_transport *t)
 	}
 	fl_free(t->base_url);
 	fl_free(t->ca_cert_path);
+	fl_free(t->auth_hint);
 	fl_free(t);
 }
 
@@ -151,6 +154,16 @@ void fl_transport_set_auth(fl_transport *t, fl_auth *auth)
 const char *fl_transport_base_url(const fl_transport *t)
 {
 	return t->base_url;
+}
+
+int fl_transport_set_auth_hint(fl_transport *t, const char *hint)
+{
+	char *copy = hint ? fl_strdup(hint) : NULL;
+	if (hint && !copy)
+		return FLYTE_ENOMEM;
+	fl_free(t->auth_hint);
+	t->auth_hint = copy;
+	return 0;
 }
 
 static CURL *take_handle(fl_transport *t)
@@ -190,6 +203,8 @@ static void give_handle(fl_transport *t, CURL *h)
 typedef struct {
 	pb_buf body;
 	long retry_after_ms; /* -1: none */
+	char etag[72];
+	int grpc_reply;      /* Content-Type application/grpc: a gRPC port, not the HTTP API */
 } sink;
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
@@ -199,10 +214,32 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 	return s->body.failed ? 0 : size * nmemb;
 }
 
+/* The value of a header line (trimmed, quotes removed) when it fits in `out`. */
+static void header_value(char *out, size_t out_size, const char *line, size_t n, size_t name_len)
+{
+	const char *v = line + name_len, *end = line + n;
+	while (v < end && (*v == ' ' || *v == '"'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '"'))
+		end--;
+	out[0] = '\0';
+	if ((size_t)(end - v) < out_size) {
+		memcpy(out, v, (size_t)(end - v));
+		out[end - v] = '\0';
+	}
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
 {
 	sink *s = user;
 	size_t n = size * nmemb;
+	if (n > 5 && strncasecmp(line, "ETag:", 5) == 0)
+		header_value(s->etag, sizeof s->etag, line, n, 5);
+	if (n > 13 && strncasecmp(line, "Content-Type:", 13) == 0) {
+		char ct[64];
+		header_value(ct, sizeof ct, line, n, 13);
+		s->grpc_reply = strncasecmp(ct, "application/grpc", 16) == 0;
+	}
 	if (n > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
 		char value[128];
 		size_t k = n - 12 < sizeof value - 1 ? n - 12 : sizeof value - 1;
@@ -344,6 +381,7 @@ struct fl_http_call {
 	int attempt;
 	int refreshed;
 	long long deadline;
+	size_t body_left; /* of body_file, in this attempt */
 };
 
 void *fl_call_easy(fl_http_call *c)
@@ -380,6 +418,39 @@ void fl_call_free(fl_http_call *c)
 	fl_free(c->s.body.data);
 	fl_free(c->url);
 	fl_free(c);
+}
+
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *user)
+{
+	fl_http_call *c = user;
+	size_t want = size * nmemb < c->body_left ? size * nmemb : c->body_left;
+	if (!want)
+		return 0;
+	size_t k = fread(buf, 1, want, c->req.body_file);
+	if (!k) /* the file shrank or cannot be read: the caller sees it in the FILE */
+		return CURL_READFUNC_ABORT;
+	c->body_left -= k;
+	return k;
+}
+
+static int stream_body(fl_http_call *c, flyte_error **error)
+{
+	CURL *h = c->h;
+	if (fseeko(c->req.body_file, 0, SEEK_SET) != 0)
+		return fl_error(error, FLYTE_EIO, "%s %s: cannot rewind the body: %s", c->req.method, c->url,
+				strerror(errno));
+	c->body_left = c->req.body_len;
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->req.method);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, c);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)c->req.body_len);
+	/* A large body may need longer than timeout_ms in all: give up when it stalls instead. */
+	long stall_s = c->t->timeout_ms / 1000 > 0 ? c->t->timeout_ms / 1000 : 1;
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_s);
+	return 0;
 }
 
 int fl_call_prepare(fl_http_call *c, flyte_error **error)
@@ -441,12 +512,33 @@ int fl_call_prepare(fl_http_call *c, flyte_error **error)
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else if (req->body_file) {
+		return stream_body(c, error);
 	} else {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
 	}
 	return 0;
+}
+
+/* A gRPC port answers an HTTP/1.1 request with HTTP/2 frames (curl: "Unsupported
+   protocol", i.e. HTTP/0.9) and an HTTP/2 one with Content-Type application/grpc. */
+static const char *not_http_hint(const char *url, CURLcode cc, int grpc_reply)
+{
+	int http = strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
+	if (!http || (!grpc_reply && cc != CURLE_UNSUPPORTED_PROTOCOL && cc != CURLE_WEIRD_SERVER_REPLY))
+		return "";
+	return " (this looks like FlyteAdmin's gRPC port: flyteremote speaks FlyteAdmin's HTTP API, the "
+	       "grpc-gateway, which is on the same host at the HTTP port: often 443 or 80 behind an ingress, "
+	       "8088 for a FlyteAdmin of its own; the gRPC port is usually 8089 or 81)";
+}
+
+static const char *auth_hint(const fl_transport *t)
+{
+	return t->auth_hint ? t->auth_hint
+			    : "the server wants credentials and none are configured (admin.authType ClientSecret or "
+			      "ExternalCommand, or the FLYTE_CREDENTIALS_* variables)";
 }
 
 int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long *wait_ms, int *rc,
@@ -468,18 +560,21 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 	}
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
 	trace(req, c->url, cc == CURLE_OK ? status : 0, &c->s);
+	/* The wrong port is a setting to change: no retry, no "the server failed". */
+	const char *port_hint = not_http_hint(c->url, cc, c->s.grpc_reply);
 	if (cc != CURLE_OK) {
 		int code = cc == CURLE_OPERATION_TIMEDOUT ? FLYTE_ETIMEOUT : FLYTE_EUNAVAILABLE;
 		if (!transient_curl(cc))
-			code = FLYTE_ERROR;
-		*rc = fl_error_http(error, code, 0, -1, transient_curl(cc), "%s %s: %s", req->method, c->url,
-				    curl_easy_strerror(cc));
+			code = *port_hint ? FLYTE_EINVALID : FLYTE_ERROR;
+		*rc = fl_error_http(error, code, 0, -1, transient_curl(cc), "%s %s: %s%s", req->method, c->url,
+				    curl_easy_strerror(cc), port_hint);
 		/* A refused connection sent nothing, so even a non-idempotent call may retry. */
 		retryable = transient_curl(cc) && (req->idempotent || cc == CURLE_COULDNT_CONNECT);
 	} else {
 		resp->status = status;
 		resp->body = c->s.body.data ? c->s.body.data : fl_strdup("");
 		resp->len = c->s.body.data ? c->s.body.len : 0;
+		memcpy(resp->etag, c->s.etag, sizeof resp->etag);
 		c->s.body.data = NULL;
 		if (!resp->body) {
 			*rc = fl_error(error, FLYTE_ENOMEM, "out of memory");
@@ -509,9 +604,13 @@ int fl_call_finish(fl_http_call *c, int curl_code, fl_http_response *resp, long 
 		} else {
 			error_detail(resp->body, resp->len, &grpc, msg, sizeof msg);
 		}
-		retryable = status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14;
-		*rc = fl_error_http(error, fl_code_for_status(status, grpc), (int)status, grpc, retryable,
-				    "%s %s: HTTP %ld: %s", req->method, c->url, status, msg);
+		retryable = !*port_hint &&
+			    (status == 429 || status == 502 || status == 503 || status == 504 || grpc == 14);
+		int no_credentials = (status == 401 || grpc == 16) && !t->auth && !req->no_auth;
+		int code = *port_hint ? FLYTE_EINVALID : fl_code_for_status(status, grpc);
+		*rc = fl_error_http(error, code, (int)status, grpc, retryable, "%s %s: HTTP %ld: %s%s%s%s", req->method,
+				    c->url, status, msg, port_hint, no_credentials ? "; " : "",
+				    no_credentials ? auth_hint(t) : "");
 		retryable = retryable && req->idempotent;
 	}
 	if (!retryable || c->attempt >= t->max_attempts)
@@ -556,4 +655,5 @@ void fl_http_response_dispose(fl_http_response *resp)
 	resp->body = NULL;
 	resp->len = 0;
 	resp->status = 0;
+	resp->etag[0] = '\0';
 }

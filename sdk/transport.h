@@ -9,6 +9,7 @@
 #define FLYTE_TRANSPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "flyte/client.h"
 
@@ -28,6 +29,10 @@ typedef struct {
 	/* Use a new connection: libcurl silently resends a request once when a reused
 	   connection turns out dead, which must not happen behind a create's back. */
 	int fresh_connection;
+	/* A body streamed from this file instead of `body`: body_len bytes from its start, read
+	   again from the start on each attempt. The transfer then has no overall time limit but
+	   fails when no byte moves for the client's timeout_ms. */
+	FILE *body_file;
 } fl_http_request;
 
 typedef struct {
@@ -35,6 +40,7 @@ typedef struct {
 	char *body;     /* NUL-terminated, fl_free it */
 	size_t len;
 	int attempts;   /* how many attempts were made */
+	char etag[72];  /* the response's ETag without its quotes, "" when none or too long */
 } fl_http_response;
 
 int fl_transport_new(fl_transport **out, const flyte_client_options *opts, flyte_error **error);
@@ -42,6 +48,9 @@ void fl_transport_free(fl_transport *t);
 /* The auth module the transport asks for tokens (owned by the caller, may be NULL). */
 void fl_transport_set_auth(fl_transport *t, fl_auth *auth);
 const char *fl_transport_base_url(const fl_transport *t);
+/* What to tell a user whose request was refused for want of credentials when the client
+   sends none (e.g. the configuration's authType cannot be performed); copied, NULL clears. */
+int fl_transport_set_auth_hint(fl_transport *t, const char *hint);
 
 /*
  * Sends a request. Returns 0 for a 2xx response (body in resp), else a negative FLYTE_E*

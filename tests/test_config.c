@@ -13,6 +13,9 @@
 
 #include <flyte/flyte.h>
 
+#include "stub_http.h"
+#include "testutil.h"
+
 static char g_dir[64];
 
 static const char *write_file(const char *name, const char *text)
@@ -171,9 +174,9 @@ static void test_errors(void **state)
 	assert_non_null(strstr(flyte_error_message(err), "list.yaml:3: admin.endpoint must be a single value"));
 	flyte_error_free(err);
 	err = NULL;
-	path = write_file("pkce.yaml", "admin:\n  authType: Pkce\n");
+	path = write_file("kerberos.yaml", "admin:\n  authType: Kerberos\n");
 	assert_int_equal(flyte_config_load(&cfg, path, &err), FLYTE_EINVALID);
-	assert_non_null(strstr(flyte_error_message(err), "pkce.yaml:2: authType Pkce needs a browser"));
+	assert_non_null(strstr(flyte_error_message(err), "kerberos.yaml:2: unknown authType Kerberos"));
 	flyte_error_free(err);
 	err = NULL;
 	path = write_file("missing-secret.yaml", "admin:\n  clientId: x\n  clientSecretLocation: /nonexistent/s\n");
@@ -182,12 +185,121 @@ static void test_errors(void **state)
 	flyte_error_free(err);
 }
 
+/* flytectl's sample configs say authType Pkce: a browser login this client cannot do. It
+   matters only to a server that wants credentials, and then the error says what to set. */
+static void test_unsupported_auth_type(void **state)
+{
+	(void)state;
+	static const char *const types[] = {"Pkce", "DeviceFlow", "standard"};
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		char yaml[256];
+		snprintf(yaml, sizeof yaml, "admin:\n  endpoint: dns:///flyte.example.com:443\n  authType: %s\n",
+			 types[i]);
+		const char *path = write_file("person.yaml", yaml);
+		flyte_config *cfg;
+		flyte_error *err = NULL;
+		if (flyte_config_load(&cfg, path, &err))
+			fail_msg("%s: %s", types[i], flyte_error_message(err));
+		const char *problem = flyte_config_auth_problem(cfg);
+		char where[300];
+		snprintf(where, sizeof where, "admin.authType %s (%s:3) needs a", types[i], path);
+		assert_non_null(problem);
+		assert_non_null(strstr(problem, where));
+		assert_non_null(strstr(problem, "ClientSecret (admin.clientId, admin.clientSecretLocation)"));
+		assert_non_null(strstr(problem, "ExternalCommand (admin.command"));
+		flyte_client_options o = FLYTE_CLIENT_OPTIONS_INIT;
+		flyte_config_apply(cfg, &o);
+		assert_int_equal(o.auth_type, FLYTE_AUTH_NONE);
+		char *text;
+		assert_int_equal(flyte_config_describe(&text, cfg), 0);
+		assert_non_null(strstr(text, where));
+		flyte_string_free(text);
+		flyte_config_free(cfg);
+	}
+	setenv("FLYTE_CREDENTIALS_AUTH_MODE", "DeviceFlow", 1);
+	flyte_config *cfg;
+	assert_int_equal(flyte_config_load(&cfg, NULL, NULL), 0);
+	assert_non_null(strstr(flyte_config_auth_problem(cfg),
+			       "admin.authType DeviceFlow (env FLYTE_CREDENTIALS_AUTH_MODE) needs a person"));
+	flyte_config_free(cfg);
+	unsetenv("FLYTE_CREDENTIALS_AUTH_MODE");
+	assert_int_equal(flyte_config_load(&cfg, write_file("ok.yaml", "admin:\n  authType: basic\n"), NULL), 0);
+	assert_null(flyte_config_auth_problem(cfg));
+	flyte_config_free(cfg);
+}
+
+/* The whole path through flyte_client_from_config against the real dev server. */
+static void client_with_pkce(flyte_client **out, const char *url)
+{
+	char yaml[256];
+	snprintf(yaml, sizeof yaml, "admin:\n  endpoint: %s\n  authType: Pkce\n", url);
+	flyte_error *err = NULL;
+	if (flyte_client_from_config(out, write_file("pkce.yaml", yaml), &err))
+		fail_msg("%s", flyte_error_message(err));
+}
+
+static void test_unsupported_auth_type_fails_only_on_401(void **state)
+{
+	(void)state;
+	tu_devserver *open_server = tu_devserver_start(NULL);
+	assert_non_null(open_server);
+	flyte_client *c;
+	client_with_pkce(&c, tu_devserver_url(open_server));
+	char *body;
+	flyte_error *err = NULL;
+	if (flyte_client_request(c, &body, "GET", "/api/v1/version", NULL, 1, &err))
+		fail_msg("%s", flyte_error_message(err));
+	flyte_string_free(body);
+	flyte_client_free(c);
+	assert_int_equal(tu_devserver_stop(open_server), 0);
+
+	const char *const args[] = {"--auth-token", "t0ken", NULL};
+	tu_devserver *closed = tu_devserver_start(args);
+	assert_non_null(closed);
+	client_with_pkce(&c, tu_devserver_url(closed));
+	assert_int_equal(flyte_client_request(c, &body, "GET", "/api/v1/projects", NULL, 1, &err), FLYTE_EAUTH);
+	const char *msg = flyte_error_message(err);
+	if (!strstr(msg, "HTTP 401") || !strstr(msg, "admin.authType Pkce (") || !strstr(msg, "needs a browser") ||
+	    !strstr(msg, "FLYTE_CREDENTIALS_COMMAND"))
+		fail_msg("%s", msg);
+	flyte_error_free(err);
+	flyte_client_free(c);
+	assert_int_equal(tu_devserver_stop(closed), 0);
+}
+
+/* Over TLS, a gRPC port answers an HTTP/2 request with Content-Type application/grpc (grpc-go:
+   415, "invalid gRPC request content-type"); the HTTP/1.1 case is tested against the real
+   FlyteAdmin's gRPC port in tests/flyteadmin. */
+static void test_a_grpc_reply_names_the_port(void **state)
+{
+	(void)state;
+	stub_step steps[] = {{STUB_RESPOND, 415, "Content-Type: application/grpc\r\ngrpc-status: 3\r\n", "", 0}};
+	stub_http *s = stub_start(steps, 1);
+	flyte_client_options o = FLYTE_CLIENT_OPTIONS_INIT;
+	o.endpoint = stub_url(s);
+	flyte_client *c;
+	assert_int_equal(flyte_client_new(&c, &o, NULL), 0);
+	char *body;
+	flyte_error *err = NULL;
+	assert_int_equal(flyte_client_request(c, &body, "GET", "/api/v1/projects", NULL, 1, &err), FLYTE_EINVALID);
+	const char *msg = flyte_error_message(err);
+	if (!strstr(msg, "FlyteAdmin's gRPC port") || !strstr(msg, "grpc-gateway") || !strstr(msg, "8088"))
+		fail_msg("%s", msg);
+	assert_int_equal(stub_count(s), 1); /* not retried: the setting is wrong */
+	flyte_error_free(err);
+	flyte_client_free(c);
+	stub_stop(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_yaml_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_over_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsupported_auth_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsupported_auth_type_fails_only_on_401, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_grpc_reply_names_the_port, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  * default file is not an error: the defaults apply). Keys: `admin.endpoint` (e.g.
  * `dns:///flyte.example.com:443`), `admin.insecure`, `admin.insecureSkipVerify`,
  * `admin.caCertFilePath`, `admin.authType` (ClientSecret, ExternalCommand; Pkce and
- * DeviceFlow need a browser or a person and are refused with a clear error),
+ * DeviceFlow need a browser or a person: see flyte_config_auth_problem()),
  * `admin.clientId`, `admin.clientSecretLocation`, `admin.clientSecretEnvVar`,
  * `admin.command`, `admin.scopes`, `admin.audience`, `admin.tokenUrl`,
  * `admin.authorizationHeader`, `console.endpoint`, `task.project`, `task.domain`.
@@ -48,6 +48,16 @@ FLYTE_EXTERN int flyte_config_load(flyte_config **out, const char *path, flyte_e
 FLYTE_EXTERN int flyte_config_apply(const flyte_config *config, flyte_client_options *opts);
 /** The file that was read, or NULL when none. */
 FLYTE_EXTERN const char *flyte_config_path(const flyte_config *config);
+/**
+ * When the configuration names an auth type this client cannot perform (admin.authType
+ * or FLYTE_CREDENTIALS_AUTH_MODE Pkce or DeviceFlow: they need a browser or a person), one
+ * sentence saying so, where it was set and which settings to use instead; else NULL.
+ * Borrowed from `config`. Such a configuration still loads and flyte_config_apply() leaves
+ * auth_type at FLYTE_AUTH_NONE, so every server that needs no credentials works;
+ * flyte_client_from_config() puts this sentence into the error of a request the server
+ * refuses for want of credentials (HTTP 401, gRPC UNAUTHENTICATED).
+ */
+FLYTE_EXTERN const char *flyte_config_auth_problem(const flyte_config *config);
 /**
  * The resolved configuration as YAML text, secrets masked ("****"), with where each value
  * came from as a comment. Free with flyte_string_free().

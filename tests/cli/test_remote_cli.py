@@ -652,6 +652,53 @@ def test_auth(r, devserver):
         server.stop()
 
 
+def test_unsupported_auth_type(r, devserver):
+    """flytectl's own sample configs use authType Pkce (a browser login): a server that wants
+    no credentials serves every command whatever the file says, --endpoint wins over its
+    endpoint, and a server that does want credentials gets an error naming the setting."""
+    cfg = r.file("admin:\n  endpoint: dns:///flyte.example.invalid:443\n  insecure: false\n"
+                 "  authType: Pkce\n  clientId: flytectl\n", "pkce.yaml")
+    commands = [
+        ("list tasks", ["list", "tasks"], ["cli.add"]),
+        ("list workflows", ["list", "workflows"], []),
+        ("list launch plans", ["list", "launch-plans"], []),
+        ("list executions", ["list", "executions"], []),
+        ("get task", ["get", "task", "cli.add"], ["cli.add"]),
+        ("run --wait", ["run", "--task", "cli.add", "--input", "a=20", "--input", "b=22", "--wait"], ["42"]),
+        ("cache-key --task", ["cache-key", "--task", "cli.add", "--input", "a=1", "--input", "b=2"],
+         ["flyte_cached-"]),
+    ]
+    for name, args, needles in commands:
+        r.expect("authType Pkce, --endpoint: %s works" % name, ["--config", cfg, "--endpoint", r.url] + args,
+                 EXIT_OK, out_needles=needles, remote=False)
+    r.expect("authType DeviceFlow from FLYTE_CREDENTIALS_AUTH_MODE: list works", ["list", "tasks"], EXIT_OK,
+             out_needles=["cli.add"], env={"FLYTE_CREDENTIALS_AUTH_MODE": "DeviceFlow"})
+    r.expect("config show says what authType Pkce means", ["--config", cfg, "config", "show"], EXIT_OK,
+             out_needles=["admin.authType: Pkce  # %s:4" % cfg, "needs a browser", "ClientSecret"], remote=False)
+    doc, problems = r.json(["--config", cfg, "config", "show"], remote=False)
+    if doc and "admin.authType Pkce (%s:4) needs a browser" % cfg not in (doc.get("auth_problem") or ""):
+        problems.append("auth_problem: %r" % doc.get("auth_problem"))
+    r.check("config show -o json gives the auth problem", problems)
+    tmp = os.path.join(r.tmpdir, "auth-pkce")
+    os.mkdir(tmp)
+    server = DevServer(devserver, tmp, ["--auth-token", "t0ken-pkce"])
+    try:
+        r.expect("authType Pkce against a server that wants credentials names the setting",
+                 ["--config", cfg, "--endpoint", server.url, "list", "tasks"], EXIT_REMOTE,
+                 err_needles=["HTTP 401", "admin.authType Pkce (%s:4) needs a browser" % cfg, "ClientSecret",
+                              "admin.clientSecretLocation", "ExternalCommand", "admin.command",
+                              "FLYTE_CREDENTIALS_COMMAND"], remote=False, stdout_empty=True)
+        r.expect("authType DeviceFlow against a server that wants credentials names the variable",
+                 ["--endpoint", server.url, "list", "tasks"], EXIT_REMOTE,
+                 err_needles=["admin.authType DeviceFlow (env FLYTE_CREDENTIALS_AUTH_MODE)"],
+                 env={"FLYTE_CREDENTIALS_AUTH_MODE": "DeviceFlow"}, remote=False, stdout_empty=True)
+    finally:
+        server.stop()
+    r.expect("an unknown authType is an error in the file",
+             ["--config", r.file("admin:\n  authType: Kerberos\n", "bad-auth.yaml"), "list", "tasks"],
+             EXIT_USAGE, err_needles=["bad-auth.yaml:2: unknown authType Kerberos"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", required=True)
@@ -676,6 +723,7 @@ def main():
         test_failure_and_control(r)
         test_config(r)
         test_auth(r, opts.devserver)
+        test_unsupported_auth_type(r, opts.devserver)
     finally:
         server.stop()
     if r.failed:
